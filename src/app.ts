@@ -1,0 +1,102 @@
+import { Scalar } from "@scalar/hono-api-reference";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { requestId } from "hono/request-id";
+import type { AppEnv, Services } from "./lib/context.js";
+import { ApiError, errorBody, handleError, MESSAGES } from "./lib/errors.js";
+import { newRouter, type App } from "./routes/define.js";
+import { registerRoutes } from "./routes/index.js";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+const VERSION = "0.1.0";
+
+export type OpenApiDocument = ReturnType<App["getOpenAPI31Document"]>;
+
+/** The OpenAPI document of a router with every route registered. */
+export function openApiDocument(app: App): OpenApiDocument {
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKeyBasic", {
+    type: "http",
+    scheme: "basic",
+    description: "An API access token (tskey-api-…) as the username, with an empty password: `curl -u \"tskey-api-…:\"`.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "An API access token or an OAuth access token as a bearer token.",
+  });
+  return app.getOpenAPI31Document({
+    openapi: "3.1.0",
+    info: {
+      title: "tailapi",
+      version: VERSION,
+      description:
+        "A self-hosted server that speaks Tailscale's public v2 REST API. Every operation lists the OAuth scope it needs in `x-required-scope`.",
+    },
+  });
+}
+
+/** The document as generated from the route definitions alone (no services needed). */
+export function buildOpenApiDocument(): OpenApiDocument {
+  const app = newRouter();
+  registerRoutes(app);
+  return openApiDocument(app);
+}
+
+/**
+ * Posting JSON without a Content-Type (or with curl's default form type) is
+ * common; Tailscale's server reads such bodies as JSON, and so do we.
+ */
+function jsonByDefault(c: Context<AppEnv>): void {
+  const ct = c.req.header("content-type");
+  if (ct && !/^(application\/x-www-form-urlencoded|text\/plain)\b/i.test(ct)) return;
+  if (!["POST", "PUT", "PATCH"].includes(c.req.method)) return;
+  const headers = new Headers(c.req.raw.headers);
+  headers.set("content-type", "application/json");
+  c.req.raw = new Request(c.req.raw, { headers, duplex: "half" } as RequestInit);
+}
+
+export function createApp(services: Services): App {
+  const app = newRouter();
+  app.use("*", requestId({ headerName: "X-Request-Id" }));
+  app.use("*", async (c, next) => {
+    c.set("services", services);
+    const log = services.logger.child({ reqId: c.var.requestId });
+    c.set("log", log);
+    const start = performance.now();
+    await next();
+    if (log.isLevelEnabled("debug")) {
+      log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: +(performance.now() - start).toFixed(2) }, "request");
+    }
+  });
+  app.use("*", methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => c.json({ message: "method not allowed" }, 405, { Allow: methods.join(", ") }) }));
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, `request body too large (limit ${MAX_BODY_BYTES} bytes)`);
+      },
+    }),
+  );
+  app.use("/api/v2/*", async (c, next) => {
+    if (c.req.path !== "/api/v2/oauth/token") jsonByDefault(c);
+    await next();
+  });
+  app.use("/machine/*", async (c, next) => {
+    jsonByDefault(c);
+    await next();
+  });
+
+  registerRoutes(app);
+
+  const doc = openApiDocument(app);
+  const docJson = JSON.stringify(doc);
+  app.get("/api/v2/openapi.json", (c) => c.body(docJson, 200, { "content-type": "application/json; charset=utf-8" }));
+  app.get("/docs", Scalar({ url: "/api/v2/openapi.json", pageTitle: "tailapi API reference" }));
+  app.get("/healthz", (c) => c.json({ ok: true }));
+
+  app.notFound((c) => errorBody(c, 404, MESSAGES.notFound));
+  app.onError(handleError);
+  return app;
+}

@@ -1,0 +1,102 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { ApiError, MESSAGES } from "../lib/errors.js";
+import type { AppEnv } from "../lib/context.js";
+import { findCredential, type CredentialRow } from "../db/keys.js";
+import type { Sql } from "../db/sql.js";
+import { parseSecret, secretMatches } from "./credentials.js";
+import { roleScopes, type Actor, type Role } from "./actor.js";
+import { grants, normalize, type Scope } from "./scopes.js";
+
+/**
+ * Credential rows by key id, kept for at most CACHE_TTL_MS. This is the only
+ * state a server process keeps: a revoked or deleted key stops working on
+ * every replica within that bound. Expiry is checked on every request.
+ */
+export const CACHE_TTL_MS = 1000;
+const CACHE_MAX = 10_000;
+
+export class CredentialCache {
+  private entries = new Map<string, { row: CredentialRow | undefined; at: number }>();
+  constructor(private readonly ttlMs = CACHE_TTL_MS) {}
+
+  async get(sql: Sql, keyId: string): Promise<CredentialRow | undefined> {
+    const now = performance.now();
+    const hit = this.entries.get(keyId);
+    if (hit && now - hit.at < this.ttlMs) return hit.row;
+    const row = await findCredential(sql, keyId);
+    if (this.entries.size >= CACHE_MAX) this.entries.clear();
+    this.entries.set(keyId, { row, at: now });
+    return row;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+const unauthorized = () => new ApiError(401, MESSAGES.unauthorized, { "WWW-Authenticate": 'Basic realm="tailapi"' });
+
+/** The token from `Authorization: Basic base64(token:)` or `Authorization: Bearer token`. */
+export function tokenFrom(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const sp = header.indexOf(" ");
+  if (sp < 0) return undefined;
+  const scheme = header.slice(0, sp).toLowerCase();
+  const value = header.slice(sp + 1).trim();
+  if (scheme === "bearer") return value || undefined;
+  if (scheme === "basic") {
+    const decoded = Buffer.from(value, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    const user = colon < 0 ? decoded : decoded.slice(0, colon);
+    return user || undefined;
+  }
+  return undefined;
+}
+
+export async function authenticate(c: Context<AppEnv>): Promise<Actor> {
+  const token = tokenFrom(c.req.header("authorization"));
+  if (!token) throw unauthorized();
+  const parsed = parseSecret(token);
+  if (!parsed) throw unauthorized();
+  const { sql, credentials, clock } = c.var.services;
+  const row = await credentials.get(sql, parsed.keyId);
+  if (!row || row.keyType !== kindToType(parsed.kind) || !secretMatches(parsed.secret, row.secretHash)) {
+    throw unauthorized();
+  }
+  if (row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= clock.now().getTime())) throw unauthorized();
+  if (row.keyType === "client") {
+    // An OAuth client secret is only good at the token endpoint.
+    throw new ApiError(403, MESSAGES.forbidden);
+  }
+  if (row.keyType !== "api" || !row.userId || !row.role || !row.loginName) throw unauthorized();
+  const role = row.role as Role;
+  return {
+    tailnetId: row.tailnetId,
+    tailnetName: row.tailnetName,
+    kind: "api",
+    keyId: row.keyId,
+    user: { id: row.userId, loginName: row.loginName, role },
+    scopes: normalize(roleScopes(role)),
+    tags: [],
+  };
+}
+
+function kindToType(kind: string): string {
+  return kind === "api" ? "api" : kind === "client" ? "client" : kind === "auth" ? "auth" : "?";
+}
+
+/**
+ * The one auth middleware: authenticates the caller (401), then checks the
+ * scope the route declares (403). Routes get it through `defineRoute`. A list
+ * means any of them: routes whose resource depends on the body (POST /keys
+ * with keyType auth or client) check the specific one in the handler too.
+ */
+export function requireScope(scope: Scope | readonly Scope[]): MiddlewareHandler<AppEnv> {
+  const anyOf: readonly Scope[] = typeof scope === "string" ? [scope] : scope;
+  return async (c, next) => {
+    const actor = await authenticate(c);
+    if (!anyOf.some((s) => grants(actor.scopes, s))) throw new ApiError(403, MESSAGES.forbidden);
+    c.set("actor", actor);
+    await next();
+  };
+}

@@ -1,0 +1,63 @@
+import { z } from "zod";
+import { isApiKeyFormat } from "./auth/credentials.js";
+
+/**
+ * Configuration, parsed once from the environment. Every setting is listed in
+ * the README's configuration table; keep the two in step.
+ */
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  TAILAPI_DATA_DIR: z.string().min(1).default("./data"),
+  TAILAPI_TAILNET: z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(/^[A-Za-z0-9@._-]+$/, "may contain letters, digits, '@', '.', '_' and '-' only")
+    .refine((v) => v !== "-", "'-' is reserved for 'the credential's tailnet'")
+    .default("example.com"),
+  TAILAPI_BOOTSTRAP_API_KEY: z
+    .string()
+    .refine(isApiKeyFormat, "must be a well-formed API key: tskey-api-<id>-<secret> (secret of at least 22 characters from [A-Za-z0-9])")
+    .optional(),
+  TAILAPI_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  defaultTailnet: string;
+  bootstrapApiKey: string | undefined;
+  dbPoolSize: number;
+  logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset", as in most shells' `FOO= cmd`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.TAILAPI_DATA_DIR,
+    defaultTailnet: e.TAILAPI_TAILNET,
+    bootstrapApiKey: e.TAILAPI_BOOTSTRAP_API_KEY,
+    dbPoolSize: e.TAILAPI_DB_POOL_SIZE,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,54 @@
+import { createRoute, OpenAPIHono, z, type RouteConfig } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { requireScope } from "../auth/authenticate.js";
+import type { Actor } from "../auth/actor.js";
+import type { Scope } from "../auth/scopes.js";
+import type { AppEnv } from "../lib/context.js";
+import { notFound, validationHook } from "../lib/errors.js";
+
+export type App = OpenAPIHono<AppEnv>;
+
+export function newRouter(): App {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+}
+
+export const SECURITY = [{ apiKeyBasic: [] }, { bearer: [] }];
+
+/**
+ * Every authenticated route is defined here: the scope it needs is part of its
+ * definition, enforced by the auth middleware and written into the OpenAPI
+ * document as `x-required-scope`.
+ */
+export function defineRoute<const R extends Omit<RouteConfig, "middleware" | "security">>(
+  route: R & { scope: Scope | readonly Scope[] },
+): R & { middleware: MiddlewareHandler<AppEnv> } {
+  const { scope, ...rest } = route;
+  return createRoute({
+    ...rest,
+    security: SECURITY,
+    "x-required-scope": scope,
+    description: `${rest.description ?? rest.summary ?? ""}\n\nRequired scope: ${scopeText(scope)}.`.trim(),
+    middleware: requireScope(scope),
+  } as unknown as RouteConfig) as unknown as R & { middleware: MiddlewareHandler<AppEnv> };
+}
+
+function scopeText(scope: Scope | readonly Scope[]): string {
+  return typeof scope === "string" ? `\`${scope}\`` : `one of ${scope.map((s) => `\`${s}\``).join(", ")} (depending on the key type)`;
+}
+
+/** The `{tailnet}` path segment: `-` or the credential's own tailnet; anything else is 404, like a missing one. */
+export const TailnetParam = z
+  .string()
+  .min(1)
+  .openapi({ param: { name: "tailnet", in: "path" }, example: "-", description: "`-` for the credential's tailnet, or its name." });
+
+export function checkTailnet(actor: Actor, tailnet: string): void {
+  if (tailnet === "-" || tailnet.toLowerCase() === actor.tailnetName.toLowerCase() || tailnet === actor.tailnetId) return;
+  throw notFound();
+}
+
+export const DeviceIdParam = z
+  .string()
+  .min(1)
+  .max(64)
+  .openapi({ param: { name: "deviceId", in: "path" }, example: "n5SUKe8CNTRL", description: "The device's nodeId (preferred) or legacy numeric id." });

@@ -1,0 +1,31 @@
+import { z } from "@hono/zod-openapi";
+import { getDevice } from "../../db/devices.js";
+import { errorResponses, notFound } from "../../lib/errors.js";
+import { defineRoute, DeviceIdParam, type App } from "../define.js";
+import { DeviceSchema, FieldsParam, toWireDevice, wantsAll } from "./wire.js";
+
+export const route = defineRoute({
+  method: "get",
+  path: "/api/v2/device/{deviceId}",
+  operationId: "getDevice",
+  tags: ["devices"],
+  summary: "Get a device",
+  scope: "devices:core:read",
+  request: { params: z.object({ deviceId: DeviceIdParam }), query: z.object({ fields: FieldsParam }) },
+  responses: {
+    200: { description: "The device.", content: { "application/json": { schema: DeviceSchema } } },
+    ...errorResponses,
+  },
+});
+
+export type GetDeviceResponse = z.infer<typeof DeviceSchema>;
+
+export function register(app: App) {
+  app.openapi(route, async (c) => {
+    const { deviceId } = c.req.valid("param");
+    const { fields } = c.req.valid("query");
+    const row = await getDevice(c.var.services.sql, c.var.actor.tailnetId, deviceId);
+    if (!row) throw notFound();
+    return c.json(toWireDevice(row, wantsAll(fields)), 200);
+  });
+}

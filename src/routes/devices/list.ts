@@ -1,0 +1,48 @@
+import { z } from "@hono/zod-openapi";
+import { listDevices } from "../../db/devices.js";
+import { errorResponses } from "../../lib/errors.js";
+import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
+import { FILTER_KEYS, matches, parseFilters } from "./filter.js";
+import { DeviceSchema, FieldsParam, toWireDevice, wantsAll } from "./wire.js";
+
+export const route = defineRoute({
+  method: "get",
+  path: "/api/v2/tailnet/{tailnet}/devices",
+  operationId: "listTailnetDevices",
+  tags: ["devices"],
+  summary: "List tailnet devices",
+  description:
+    "Lists every device of the tailnet (never paginated). Any top-level scalar or list field of Device may be used as a " +
+    `query filter, matched exactly; keys are ANDed and a repeated key means all of its values (\`?tags=tag:a&tags=tag:b\`). Filterable: ${FILTER_KEYS.join(", ")}.`,
+  scope: "devices:core:read",
+  request: { params: z.object({ tailnet: TailnetParam }), query: z.object({ fields: FieldsParam }).catchall(z.union([z.string(), z.array(z.string())])) },
+  responses: {
+    200: {
+      description: "The tailnet's devices.",
+      content: { "application/json": { schema: z.object({ devices: z.array(DeviceSchema) }) } },
+    },
+    ...errorResponses,
+  },
+});
+
+export function register(app: App) {
+  app.openapi(route, async (c) => {
+    const { tailnet } = c.req.valid("param");
+    const { fields } = c.req.valid("query");
+    checkTailnet(c.var.actor, tailnet);
+    const filters = parseFilters(c.req.queries());
+    const all = wantsAll(fields);
+    const rows = await listDevices(c.var.services.sql, c.var.actor.tailnetId);
+    let devices = rows.map((r) => toWireDevice(r, all || filters.length > 0));
+    if (filters.length) {
+      devices = devices.filter((d) => matches(d, filters));
+      if (!all) devices = devices.map(stripAllOnly);
+    }
+    return c.json({ devices }, 200);
+  });
+}
+
+function stripAllOnly(d: z.infer<typeof DeviceSchema>) {
+  const { enabledRoutes, advertisedRoutes, clientConnectivity, sshEnabled, distro, postureIdentity, ...rest } = d;
+  return rest;
+}

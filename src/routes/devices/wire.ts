@@ -1,0 +1,123 @@
+import { z } from "@hono/zod-openapi";
+import type { DeviceRow } from "../../db/devices.js";
+import { rfc3339 } from "../../lib/time.js";
+
+/** Go's zero time: what Tailscale sends for "no expiry". */
+export const ZERO_TIME = "0001-01-01T00:00:00Z";
+
+const ClientConnectivity = z
+  .object({
+    endpoints: z.array(z.string()),
+    mappingVariesByDestIP: z.boolean(),
+    latency: z.record(z.string(), z.object({ preferred: z.boolean().optional(), latencyMs: z.number() })),
+    clientSupports: z.object({
+      hairPinning: z.boolean().nullable(),
+      ipv6: z.boolean(),
+      pcp: z.boolean(),
+      pmp: z.boolean(),
+      udp: z.boolean(),
+      upnp: z.boolean(),
+    }),
+  })
+  .openapi("ClientConnectivity");
+
+/** The Device object (notes d.1; official schema `Device`). Conditional fields are optional. */
+export const DeviceSchema = z
+  .object({
+    addresses: z.array(z.string()).openapi({ example: ["100.87.74.78", "fd7a:115c:a1e0:ac82:4843:ca90:697d:c36e"] }),
+    id: z.string().openapi({ description: "Legacy numeric id, as a string.", example: "393735751060" }),
+    nodeId: z.string().openapi({ description: "Preferred id.", example: "n5SUKe8CNTRL" }),
+    user: z.string().openapi({ description: "Login name of the user who registered the device.", example: "amelie@example.com" }),
+    name: z.string().openapi({ description: "MagicDNS name.", example: "pangolin.tailfe8c.ts.net" }),
+    hostname: z.string().openapi({ example: "pangolin" }),
+    clientVersion: z.string(),
+    updateAvailable: z.boolean(),
+    os: z.string().openapi({ example: "linux" }),
+    created: z.string().openapi({ format: "date-time" }),
+    connectedToControl: z.boolean(),
+    lastSeen: z.string().optional().openapi({ format: "date-time", description: "Omitted while connectedToControl, or if never seen." }),
+    keyExpiryDisabled: z.boolean(),
+    expires: z.string().openapi({ format: "date-time" }),
+    authorized: z.boolean(),
+    isExternal: z.boolean(),
+    multipleConnections: z.boolean().optional().openapi({ description: "Only present when true." }),
+    machineKey: z.string(),
+    nodeKey: z.string(),
+    blocksIncomingConnections: z.boolean(),
+    tags: z.array(z.string()).optional().openapi({ description: "Omitted when the device has no tags." }),
+    tailnetLockError: z.string(),
+    tailnetLockKey: z.string(),
+    isEphemeral: z.boolean(),
+    enabledRoutes: z.array(z.string()).optional().openapi({ description: "Only with fields=all." }),
+    advertisedRoutes: z.array(z.string()).optional().openapi({ description: "Only with fields=all." }),
+    clientConnectivity: ClientConnectivity.optional().openapi({ description: "Only with fields=all." }),
+    sshEnabled: z.boolean().optional().openapi({ description: "Only with fields=all." }),
+    distro: z
+      .object({ name: z.string(), version: z.string(), codeName: z.string() })
+      .optional()
+      .openapi({ description: "Only with fields=all, for devices that report it." }),
+    postureIdentity: z
+      .object({ serialNumbers: z.array(z.string()).optional(), disabled: z.boolean().optional() })
+      .optional()
+      .openapi({ description: "Only with fields=all." }),
+  })
+  .openapi("Device");
+
+export type WireDevice = z.infer<typeof DeviceSchema>;
+
+/** `fields=default|all`, comma-separated values allowed; `all` wins. */
+export const FieldsParam = z
+  .string()
+  .regex(/^(default|all)(,(default|all))*$/, "must be 'default' or 'all' (comma-separated values allowed)")
+  .optional()
+  .openapi({ param: { name: "fields", in: "query" }, example: "all", description: "`default` (or absent): all fields except the all-only set; `all`: every field." });
+
+export function wantsAll(fields: string | undefined): boolean {
+  return fields !== undefined && fields.split(",").includes("all");
+}
+
+const NO_CONNECTIVITY = {
+  endpoints: [],
+  mappingVariesByDestIP: false,
+  latency: {},
+  clientSupports: { hairPinning: null, ipv6: false, pcp: false, pmp: false, udp: false, upnp: false },
+};
+
+/** The wire form of a device, with exactly the field set of `fields=default` or `fields=all` (notes d.2). */
+export function toWireDevice(r: DeviceRow, all: boolean): WireDevice {
+  const d: WireDevice = {
+    addresses: [r.ipv4, r.ipv6],
+    id: r.deviceId,
+    nodeId: r.nodeId,
+    user: r.userLogin,
+    name: `${r.name}.${r.dnsSuffix}`,
+    hostname: r.hostname,
+    clientVersion: r.clientVersion,
+    updateAvailable: r.updateAvailable,
+    os: r.os,
+    created: rfc3339(r.createdAt),
+    connectedToControl: r.connectedToControl,
+    ...(!r.connectedToControl && r.lastSeen ? { lastSeen: rfc3339(r.lastSeen) } : {}),
+    keyExpiryDisabled: r.keyExpiryDisabled,
+    expires: r.expiresAt ? rfc3339(r.expiresAt) : ZERO_TIME,
+    authorized: r.authorized,
+    isExternal: r.isExternal,
+    ...(r.multipleConnections ? { multipleConnections: true } : {}),
+    machineKey: r.machineKey,
+    nodeKey: r.nodeKey,
+    blocksIncomingConnections: r.blocksIncomingConnections,
+    ...(r.tags.length ? { tags: r.tags } : {}),
+    tailnetLockError: r.tailnetLockError,
+    tailnetLockKey: r.tailnetLockKey,
+    isEphemeral: r.isEphemeral,
+  };
+  if (all) {
+    d.enabledRoutes = r.enabledRoutes;
+    d.advertisedRoutes = r.advertisedRoutes;
+    d.clientConnectivity = (r.clientConnectivity as WireDevice["clientConnectivity"]) ?? NO_CONNECTIVITY;
+    d.sshEnabled = r.sshEnabled;
+    if (r.distro) d.distro = r.distro as WireDevice["distro"];
+    d.postureIdentity = (r.postureIdentity as WireDevice["postureIdentity"]) ?? { disabled: true };
+  }
+  return d;
+}

@@ -1,0 +1,39 @@
+import { z } from "@hono/zod-openapi";
+import { grants } from "../../auth/scopes.js";
+import { getKey } from "../../db/keys.js";
+import { errorResponses, notFound } from "../../lib/errors.js";
+import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
+import { KEY_READ_SCOPES, KeySchema, scopeFor, toWireKey } from "./wire.js";
+
+export const KeyIdParam = z
+  .string()
+  .min(1)
+  .max(64)
+  .openapi({ param: { name: "keyId", in: "path" }, example: "k123456CNTRL" });
+
+export const route = defineRoute({
+  method: "get",
+  path: "/api/v2/tailnet/{tailnet}/keys/{keyId}",
+  operationId: "getKey",
+  tags: ["keys"],
+  summary: "Get a key",
+  description: "Reads one key (never its secret). A revoked or expired key stays readable with `invalid: true`.",
+  scope: KEY_READ_SCOPES,
+  request: { params: z.object({ tailnet: TailnetParam, keyId: KeyIdParam }) },
+  responses: {
+    200: { description: "The key.", content: { "application/json": { schema: KeySchema } } },
+    ...errorResponses,
+  },
+});
+
+export function register(app: App) {
+  app.openapi(route, async (c) => {
+    const { tailnet, keyId } = c.req.valid("param");
+    const actor = c.var.actor;
+    checkTailnet(actor, tailnet);
+    const key = await getKey(c.var.services.sql, actor.tailnetId, keyId);
+    // Keys the caller may not read are indistinguishable from missing ones.
+    if (!key || !grants(actor.scopes, scopeFor(key.keyType, false))) throw notFound();
+    return c.json(toWireKey(key, c.var.services.clock.now()), 200);
+  });
+}

@@ -1,0 +1,38 @@
+import { z } from "@hono/zod-openapi";
+import { listKeys } from "../../db/keys.js";
+import { errorResponses } from "../../lib/errors.js";
+import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
+import { KEY_READ_SCOPES, KeySchema, readableTypes, toWireKey } from "./wire.js";
+
+export const route = defineRoute({
+  method: "get",
+  path: "/api/v2/tailnet/{tailnet}/keys",
+  operationId: "listTailnetKeys",
+  tags: ["keys"],
+  summary: "List keys",
+  description:
+    "Lists the tailnet's auth keys; with `all=true` also API access tokens. Only key types the caller may read are listed. Secrets are never included.",
+  scope: KEY_READ_SCOPES,
+  request: {
+    params: z.object({ tailnet: TailnetParam }),
+    query: z.object({
+      all: z.enum(["true", "false"]).optional().openapi({ description: "`true` also lists API access tokens." }),
+    }),
+  },
+  responses: {
+    200: { description: "The keys.", content: { "application/json": { schema: z.object({ keys: z.array(KeySchema) }) } } },
+    ...errorResponses,
+  },
+});
+
+export function register(app: App) {
+  app.openapi(route, async (c) => {
+    const { tailnet } = c.req.valid("param");
+    const { all } = c.req.valid("query");
+    checkTailnet(c.var.actor, tailnet);
+    const types = readableTypes(c.var.actor).filter((t) => all === "true" || t !== "api");
+    const now = c.var.services.clock.now();
+    const rows = types.length ? await listKeys(c.var.services.sql, c.var.actor.tailnetId, types) : [];
+    return c.json({ keys: rows.map((k) => toWireKey(k, now)) }, 200);
+  });
+}

@@ -1,0 +1,64 @@
+import { serve, type ServerType } from "@hono/node-server";
+import type { Logger } from "pino";
+import { createApp } from "./app.js";
+import { CredentialCache } from "./auth/authenticate.js";
+import type { Config } from "./config.js";
+import { bootstrap } from "./domain/bootstrap.js";
+import { openDatabase, type Database } from "./db/index.js";
+import { systemClock } from "./lib/context.js";
+import { createLogger } from "./lib/logger.js";
+
+export type RunningServer = {
+  port: number;
+  url: string;
+  db: Database;
+  /** Stops accepting, finishes in-flight requests, closes the pool, stops the embedded database. */
+  shutdown(): Promise<void>;
+};
+
+export async function startServer(config: Config, opts: { logger?: Logger; announce?: (line: string) => void } = {}): Promise<RunningServer> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const announce = opts.announce ?? ((line: string) => process.stdout.write(line + "\n"));
+  const started = performance.now();
+  const db = await openDatabase(config, (msg) => logger.info(msg));
+  let server: ServerType | undefined;
+  try {
+    const boot = await bootstrap(db.sql, config.defaultTailnet, config.bootstrapApiKey, systemClock.now());
+    if (boot.createdKey) {
+      announce(
+        `\nFirst API key of tailnet ${boot.tailnet.name} (user ${boot.createdKey.owner.loginName}); it is shown only this once:\n` +
+          `TAILAPI_API_KEY=${boot.createdKey.secret}\n`,
+      );
+    }
+    const app = createApp({ sql: db.sql, clock: systemClock, logger, credentials: new CredentialCache() });
+    const port = await new Promise<number>((resolve, reject) => {
+      server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => resolve(info.port));
+      server.once("error", reject);
+    });
+    const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+    logger.info(
+      { url, database: db.embedded ? `embedded (${config.dataDir})` : "DATABASE_URL", readyMs: Math.round(performance.now() - started) },
+      "tailapi listening",
+    );
+    let closing: Promise<void> | undefined;
+    const shutdown = () =>
+      (closing ??= (async () => {
+        logger.info("shutting down: draining requests");
+        await new Promise<void>((resolve) => {
+          const s = server!;
+          const idle = setInterval(() => (s as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.(), 100);
+          s.close(() => {
+            clearInterval(idle);
+            resolve();
+          });
+          (s as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        });
+        await db.close();
+        logger.info("stopped");
+      })());
+    return { port, url, db, shutdown };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}
