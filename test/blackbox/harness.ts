@@ -1,0 +1,381 @@
+/**
+ * Black-box harness: real `tailapi` processes (node --import tsx src/cli.ts …),
+ * spoken to over real HTTP. Nothing here imports the application.
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { inject } from "vitest";
+
+/** The repository root (this file is test/blackbox/harness.ts). */
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const CLI = ["--import", "tsx", "src/cli.ts"];
+
+/** Generous: a server on a loaded two-core box (initdb included) comes up well within this. */
+const START_TIMEOUT_MS = 45_000;
+const CLI_TIMEOUT_MS = 45_000;
+
+export type LogLine = Record<string, any> & { msg?: string };
+
+export type ServerEnv = Record<string, string | undefined>;
+
+export type Server = {
+  url: string;
+  proc: ChildProcess;
+  /** Every JSON log line seen on stdout so far (keeps growing while the process runs). */
+  logs: LogLine[];
+  /** Every raw stdout line seen so far. */
+  lines: string[];
+  /** The key printed as `TAILAPI_API_KEY=…` when the server minted a first API key. */
+  firstApiKey?: string;
+  /** The server's own measure: database start + migrate + bootstrap + listen. */
+  readyMs: number;
+  /** Wall time from spawn to the "tailapi listening" line (tsx start-up included). */
+  wallReadyMs: number;
+  stderr(): string;
+  /** Resolves with the exit status once the process is gone (null if it died of a signal). */
+  exited: Promise<number | null>;
+  /** Sends `sig` and resolves with the exit status. */
+  stop(sig?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves with the first log line (past or future) that matches. */
+  waitForLog(pred: (l: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+};
+
+const live = new Set<ChildProcess>();
+const dataDirs = new Set<string>();
+
+/**
+ * The environment of a child: ours minus everything tailapi reads, plus `env`.
+ * Exactly one of DATABASE_URL / TAILAPI_DATA_DIR must be given, so a test can
+ * never fall back to ./data in the repository.
+ */
+function childEnv(env: ServerEnv): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (k === "DATABASE_URL" || k === "PORT" || k === "HOST" || k === "LOG_LEVEL" || k.startsWith("TAILAPI_")) continue;
+    base[k] = v;
+  }
+  if (!env.DATABASE_URL === !env.TAILAPI_DATA_DIR) {
+    throw new Error("harness: give exactly one of DATABASE_URL and TAILAPI_DATA_DIR");
+  }
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) base[k] = v;
+  return base;
+}
+
+/** The suite's database (see test/setup/global.ts). */
+export function databaseUrl(): string {
+  return inject("databaseUrl");
+}
+
+/** A fresh, empty data directory for an embedded-default server; removed by `cleanup`. */
+export async function tempDataDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), "tailapi-bb-"));
+  // As root, PostgreSQL runs as user postgres, which must traverse this directory.
+  await chmod(dir, 0o755);
+  dataDirs.add(dir);
+  return dir;
+}
+
+export function uniqueName(prefix = "bb"): string {
+  return `${prefix}-${randomBytes(5).toString("hex")}.test`;
+}
+
+export const hex64 = () => randomBytes(32).toString("hex");
+
+export async function spawnServer(opts: { env?: ServerEnv; dataDir?: string } = {}): Promise<Server> {
+  const env: ServerEnv = { PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...(opts.env ?? {}) };
+  if (opts.dataDir) env.TAILAPI_DATA_DIR = opts.dataDir;
+  const spawnedAt = performance.now();
+  const proc = spawn(process.execPath, [...CLI, "serve"], { cwd: ROOT, env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  live.add(proc);
+
+  const logs: LogLine[] = [];
+  const lines: string[] = [];
+  let stderr = "";
+  let firstApiKey: string | undefined;
+  const waiters: { pred: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
+
+  const exited = new Promise<number | null>((resolve) => {
+    proc.once("exit", (code) => {
+      live.delete(proc);
+      resolve(code);
+    });
+  });
+
+  let pending = "";
+  proc.stdout!.setEncoding("utf8");
+  proc.stdout!.on("data", (chunk: string) => {
+    pending += chunk;
+    let nl: number;
+    while ((nl = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      lines.push(line);
+      const key = /^TAILAPI_API_KEY=(\S+)$/.exec(line.trim());
+      if (key) firstApiKey = key[1];
+      if (line.startsWith("{")) {
+        try {
+          const l = JSON.parse(line) as LogLine;
+          logs.push(l);
+          for (const w of [...waiters]) {
+            if (w.pred(l)) {
+              waiters.splice(waiters.indexOf(w), 1);
+              w.resolve(l);
+            }
+          }
+        } catch {
+          /* not a log line */
+        }
+      }
+    }
+  });
+  proc.stderr!.setEncoding("utf8");
+  proc.stderr!.on("data", (chunk: string) => (stderr += chunk));
+
+  const waitForLog = (pred: (l: LogLine) => boolean, timeoutMs = START_TIMEOUT_MS) =>
+    new Promise<LogLine>((resolve, reject) => {
+      const seen = logs.find(pred);
+      if (seen) return resolve(seen);
+      const timer = setTimeout(() => reject(new Error(`harness: no matching log line within ${timeoutMs} ms; stderr:\n${stderr}`)), timeoutMs);
+      timer.unref();
+      waiters.push({
+        pred,
+        resolve: (l) => {
+          clearTimeout(timer);
+          resolve(l);
+        },
+      });
+    });
+
+  const listening = await Promise.race([
+    waitForLog((l) => l.msg === "tailapi listening").then((l) => ({ l, wall: performance.now() - spawnedAt })),
+    exited.then((code) => {
+      throw new Error(`tailapi serve exited with status ${code} before listening; stderr:\n${stderr}\nstdout:\n${lines.join("\n")}`);
+    }),
+  ]).catch((err) => {
+    proc.kill("SIGKILL");
+    throw err;
+  });
+
+  return {
+    url: listening.l.url as string,
+    proc,
+    logs,
+    lines,
+    // The key line is printed before the listening line, so it is known by now.
+    firstApiKey,
+    readyMs: listening.l.readyMs as number,
+    wallReadyMs: listening.wall,
+    stderr: () => stderr,
+    exited,
+    waitForLog,
+    stop: async (sig: NodeJS.Signals = "SIGTERM") => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(sig);
+      return exited;
+    },
+  };
+}
+
+export type CliResult = { code: number | null; stdout: string; stderr: string };
+
+/** Runs `tailapi <args>` (node --import tsx src/cli.ts …) to completion. */
+export function runCli(args: string[], env: ServerEnv): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [...CLI, ...args],
+      { cwd: ROOT, env: childEnv(env), timeout: CLI_TIMEOUT_MS, killSignal: "SIGKILL", maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        live.delete(child);
+        const code = err ? (typeof (err as any).code === "number" ? (err as any).code : null) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+    live.add(child);
+  });
+}
+
+/** `tailapi tailnets create <fresh name>`: a new tailnet of this test, with its first API key. */
+export async function seedTailnet(env: ServerEnv): Promise<{ name: string; apiKey: string }> {
+  const name = uniqueName();
+  const r = await runCli(["tailnets", "create", name], env);
+  if (r.code !== 0) throw new Error(`tailnets create ${name}: status ${r.code}\n${r.stderr}`);
+  const apiKey = r.stdout.trim();
+  if (!/^tskey-api-\S+$/.test(apiKey)) throw new Error(`tailnets create printed no API key: ${JSON.stringify(r.stdout)}`);
+  return { name, apiKey };
+}
+
+/** PIDs of postmasters whose data directory lies in `dataDir` (`postgres -D <dataDir>/postgres …`). */
+export function postgresPids(dataDir: string): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    execFile("ps", ["-eo", "pid,args"], (err, stdout) => {
+      if (err) return reject(err);
+      const needle = `-D ${path.join(dataDir, "postgres")}`;
+      resolve(
+        stdout
+          .split("\n")
+          .filter((l) => /\bpostgres\b/.test(l) && (l.includes(needle + " ") || l.trimEnd().endsWith(needle)))
+          .map((l) => Number(l.trim().split(/\s+/)[0]))
+          .filter((p) => Number.isInteger(p) && p > 0),
+      );
+    });
+  });
+}
+
+/**
+ * Kills every process this harness started and is still running, then any
+ * postmaster left behind in a data directory it created (by pid), and removes
+ * those directories. For afterEach/afterAll.
+ */
+export async function cleanup(): Promise<void> {
+  const procs = [...live];
+  await Promise.all(
+    procs.map(
+      (p) =>
+        new Promise<void>((resolve) => {
+          if (p.exitCode !== null || p.signalCode !== null) return resolve();
+          p.once("exit", () => resolve());
+          p.kill("SIGKILL");
+        }),
+    ),
+  );
+  live.clear();
+  for (const dir of [...dataDirs]) {
+    for (const pid of await postgresPids(dir)) {
+      try {
+        process.kill(pid, "SIGQUIT");
+      } catch {
+        /* gone */
+      }
+    }
+    for (let i = 0; i < 50 && (await postgresPids(dir)).length > 0; i++) await sleep(100);
+    await rm(dir, { recursive: true, force: true });
+    dataDirs.delete(dir);
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export type Res<T = any> = { status: number; headers: Headers; text: string; body: T };
+
+export type CallOpts = {
+  /** An API key sent the way the Go client does: HTTP Basic, key as user, empty password. */
+  key?: string;
+  bearer?: string;
+  body?: unknown;
+  rawBody?: string | Uint8Array;
+  headers?: Record<string, string>;
+};
+
+/** One real HTTP request. */
+export async function call<T = any>(base: string, method: string, p: string, o: CallOpts = {}): Promise<Res<T>> {
+  const headers: Record<string, string> = { ...(o.headers ?? {}) };
+  if (o.key) headers.authorization = `Basic ${Buffer.from(`${o.key}:`).toString("base64")}`;
+  if (o.bearer) headers.authorization = `Bearer ${o.bearer}`;
+  let body: string | Uint8Array | undefined;
+  if (o.body !== undefined) {
+    body = JSON.stringify(o.body);
+    headers["content-type"] ??= "application/json";
+  } else if (o.rawBody !== undefined) body = o.rawBody;
+  const res = await fetch(base + p, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, body: parsed as T };
+}
+
+/** The exact body the Go client sends for "create an auth key". */
+export function authKeyBody(o: { reusable?: boolean; ephemeral?: boolean; preauthorized?: boolean; tags?: string[]; expirySeconds?: number; description?: string } = {}) {
+  return {
+    capabilities: {
+      devices: {
+        create: { reusable: o.reusable ?? true, ephemeral: o.ephemeral ?? false, tags: o.tags ?? [], preauthorized: o.preauthorized ?? true },
+      },
+    },
+    expirySeconds: o.expirySeconds ?? 86400,
+    description: o.description ?? "probe key",
+  };
+}
+
+export async function createAuthKey(base: string, apiKey: string, o: Parameters<typeof authKeyBody>[0] = {}): Promise<{ id: string; key: string }> {
+  const r = await call(base, "POST", "/api/v2/tailnet/-/keys", { key: apiKey, body: authKeyBody(o) });
+  if (r.status !== 200) throw new Error(`create auth key: ${r.status} ${r.text}`);
+  return { id: r.body.id, key: r.body.key };
+}
+
+export function registerBody(authKey: string, o: { hostname?: string; advertiseRoutes?: string[]; advertiseTags?: string[] } = {}) {
+  return {
+    authKey,
+    nodeKey: `nodekey:${hex64()}`,
+    machineKey: `mkey:${hex64()}`,
+    hostname: o.hostname ?? "host",
+    os: "linux",
+    osVersion: "6.1",
+    clientVersion: "1.80.0",
+    advertiseRoutes: o.advertiseRoutes ?? [],
+    advertiseTags: o.advertiseTags ?? [],
+  };
+}
+
+export async function registerDevice(base: string, authKey: string, o: Parameters<typeof registerBody>[1] = {}) {
+  const r = await call(base, "POST", "/machine/register", { body: registerBody(authKey, o) });
+  if (r.status !== 200) throw new Error(`register: ${r.status} ${r.text}`);
+  return r.body as { device: Record<string, any> & { id: string; nodeId: string }; nodeToken: string; created: boolean };
+}
+
+/**
+ * A request whose headers reach the server before its body: resolves `sent`
+ * once the server has answered `100 Continue` (so the request is being
+ * handled), and `finish()` then sends the body. For in-flight requests.
+ */
+export function startSlowRequest(
+  base: string,
+  method: string,
+  p: string,
+  o: { key?: string; body: unknown },
+): { accepted: Promise<void>; finish(): void; response: Promise<{ status: number; text: string }> } {
+  const u = new URL(base + p);
+  const payload = Buffer.from(JSON.stringify(o.body));
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "content-length": String(payload.length),
+    expect: "100-continue",
+    connection: "close",
+  };
+  if (o.key) headers.authorization = `Basic ${Buffer.from(`${o.key}:`).toString("base64")}`;
+  const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers, agent: false });
+  let onAccepted!: () => void;
+  let onFailed!: (e: Error) => void;
+  const accepted = new Promise<void>((resolve, reject) => {
+    onAccepted = resolve;
+    onFailed = reject;
+  });
+  const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
+    req.on("continue", () => onAccepted());
+    req.on("response", (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (text += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on("error", reject);
+    });
+    req.on("error", (e) => {
+      onFailed(e);
+      reject(e);
+    });
+  });
+  accepted.catch(() => undefined);
+  req.flushHeaders();
+  return { accepted, finish: () => req.end(payload), response };
+}
+
+/** Asserts nothing; returns whether the content type is JSON. */
+export const isJson = (h: Headers) => /^application\/json\b/i.test(h.get("content-type") ?? "");

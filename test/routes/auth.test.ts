@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { mintSecret } from "../../src/auth/credentials.js";
+import { revokeKey } from "../../src/db/keys.js";
+import { createApiKey } from "../../src/domain/keys.js";
+import { call, makeApp, seedTailnet, setupTailnet, testSql } from "../helpers.js";
+
+const LIST = "/api/v2/tailnet/-/devices";
+
+describe("credentials", () => {
+  it("accepts an API key as Basic username with empty password, and as Bearer", async () => {
+    const t = await seedTailnet();
+    const { app } = makeApp();
+    expect((await call(app, "GET", LIST, { key: t.apiKey })).status).toBe(200);
+    expect((await call(app, "GET", LIST, { bearer: t.apiKey })).status).toBe(200);
+    const withPassword = await call(app, "GET", LIST, {
+      headers: { authorization: `Basic ${Buffer.from(`${t.apiKey}:ignored`).toString("base64")}` },
+    });
+    expect(withPassword.status).toBe(200);
+  });
+
+  it("answers every failure mode with the same 401", async () => {
+    const t = await seedTailnet();
+    const { app } = makeApp();
+    const wrongSecret = t.apiKey.replace(/-[A-Za-z0-9]+$/, "-" + "A".repeat(32));
+    const unknown = mintSecret("api").full;
+    const headers: (Record<string, string> | undefined)[] = [
+      undefined,
+      { authorization: "" },
+      { authorization: "Bearer" },
+      { authorization: "Bearer not-a-key" },
+      { authorization: `Token ${t.apiKey}` },
+      { authorization: `Basic ${Buffer.from(":").toString("base64")}` },
+      { authorization: "Basic %%%" },
+      { authorization: `Bearer ${wrongSecret}` },
+      { authorization: `Bearer ${unknown}` },
+      { authorization: `Bearer ${t.apiKey.replace("tskey-api-", "tskey-auth-")}` },
+    ];
+    for (const h of headers) {
+      const r = await call(app, "GET", LIST, { headers: h });
+      expect(r.status, JSON.stringify(h)).toBe(401);
+      expect(r.body).toEqual({ message: "API token invalid" });
+      expect(r.headers.get("content-type")).toMatch(/^application\/json/);
+    }
+  });
+
+  it("refuses expired and revoked keys", async () => {
+    const t = await seedTailnet();
+    const { app, clock } = makeApp();
+    const now = new Date();
+    const short = await createApiKey(testSql(), t.tailnet.tailnetId, t.owner.userId, { expirySeconds: 86400, description: "" }, now);
+    expect((await call(app, "GET", LIST, { key: short.secret })).status).toBe(200);
+    clock.advance(86400 * 1000 + 1000);
+    expect((await call(app, "GET", LIST, { key: short.secret })).status).toBe(401);
+
+    const revoked = await createApiKey(testSql(), t.tailnet.tailnetId, t.owner.userId, { expirySeconds: 86400, description: "" }, now);
+    await revokeKey(testSql(), t.tailnet.tailnetId, revoked.row.keyId, now);
+    const r = await call(app, "GET", LIST, { key: revoked.secret });
+    expect(r.status).toBe(401);
+    expect(r.body).toEqual({ message: "API token invalid" });
+  });
+
+  it("does not accept an auth key as an API credential", async () => {
+    const s = await setupTailnet();
+    const r = await call(s.app, "GET", LIST, { key: s.authKey });
+    expect(r.status).toBe(401);
+  });
+});
+
+describe("tailnet in the path", () => {
+  it("accepts '-' and the credential's own tailnet name; any other name is 404", async () => {
+    const a = await seedTailnet();
+    const b = await seedTailnet();
+    const { app } = makeApp();
+    expect((await call(app, "GET", `/api/v2/tailnet/-/devices`, { key: a.apiKey })).status).toBe(200);
+    expect((await call(app, "GET", `/api/v2/tailnet/${a.tailnet.name}/devices`, { key: a.apiKey })).status).toBe(200);
+    expect((await call(app, "GET", `/api/v2/tailnet/${a.tailnet.name.toUpperCase()}/devices`, { key: a.apiKey })).status).toBe(200);
+    const other = await call(app, "GET", `/api/v2/tailnet/${b.tailnet.name}/devices`, { key: a.apiKey });
+    expect(other.status).toBe(404);
+    expect(other.body).toEqual({ message: "not found" });
+    const missing = await call(app, "GET", `/api/v2/tailnet/no-such.example/devices`, { key: a.apiKey });
+    expect(missing.status).toBe(404);
+    expect(missing.body).toEqual(other.body);
+  });
+});
+
+describe("credential cache", () => {
+  it("sees a revocation within its bound", async () => {
+    const t = await seedTailnet();
+    const { CredentialCache } = await import("../../src/auth/authenticate.js");
+    const { app } = makeApp({ credentials: new CredentialCache(200) });
+    expect((await call(app, "GET", LIST, { key: t.apiKey })).status).toBe(200);
+    const id = t.apiKey.split("-")[2]!;
+    await revokeKey(testSql(), t.tailnet.tailnetId, id, new Date());
+    await new Promise((r) => setTimeout(r, 250));
+    expect((await call(app, "GET", LIST, { key: t.apiKey })).status).toBe(401);
+  });
+});

@@ -1,0 +1,54 @@
+import { readFile } from "node:fs/promises";
+import { parse } from "yaml";
+import { describe, expect, it } from "vitest";
+import { renderOpenApiYaml } from "../../src/openapi.js";
+import { ROUTES } from "../../src/routes/index.js";
+import { call, makeApp } from "../helpers.js";
+
+const official = parse(await readFile(new URL("../../../shared/reference/tailscale-openapi.yaml", import.meta.url), "utf8").catch(() => "{}"));
+const ours = parse(renderOpenApiYaml());
+
+describe("openapi.yaml", () => {
+  it("is in sync with the route definitions (run `npm run openapi`)", async () => {
+    const checkedIn = await readFile(new URL("../../openapi.yaml", import.meta.url), "utf8");
+    expect(checkedIn).toBe(renderOpenApiYaml());
+  });
+
+  it("declares a required scope on every /api/v2 operation", () => {
+    for (const r of ROUTES) {
+      if (!r.route.path.startsWith("/api/v2/")) continue;
+      const op = ours.paths[r.route.path.replace(/:(\w+)/g, "{$1}")][r.route.method];
+      expect(op["x-required-scope"], `${r.route.method} ${r.route.path}`).toBeTruthy();
+      expect(op.security).toBeTruthy();
+      for (const status of ["401", "403", "404"]) expect(op.responses[status], `${r.route.path} ${status}`).toBeTruthy();
+    }
+  });
+
+  it("is served at /api/v2/openapi.json, with a docs page at /docs", async () => {
+    const { app } = makeApp();
+    const r = await call(app, "GET", "/api/v2/openapi.json");
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual(ours);
+    const docs = await app.request("/docs");
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toMatch(/openapi\.json/);
+  });
+
+  const hasOfficial = official?.components?.schemas !== undefined;
+  it.skipIf(!hasOfficial)("shares Tailscale's field names and types for Device, Key and DeviceRoutes", () => {
+    const pairs: [string, string][] = [
+      ["Device", "Device"],
+      ["Key", "Key"],
+    ];
+    for (const [mine, theirs] of pairs) {
+      const a = ours.components.schemas[mine].properties;
+      const b = official.components.schemas[theirs].properties;
+      for (const [field, spec] of Object.entries<any>(b)) {
+        // The 2024 document spells the all-only field "advertiseRoutes"; the API (and every client) uses advertisedRoutes.
+        const name = field === "advertiseRoutes" ? "advertisedRoutes" : field;
+        expect(a[name], `${mine}.${name}`).toBeTruthy();
+        expect(a[name].type ?? "object", `${mine}.${name} type`).toBe(spec.type ?? (spec.$ref ? "object" : undefined));
+      }
+    }
+  });
+});
