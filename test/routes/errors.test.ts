@@ -43,7 +43,7 @@ describe("error shape", () => {
   it("JSON without a content type (or curl's form type) is read as JSON", async () => {
     const t = await seedTailnet();
     const { app } = makeApp();
-    for (const headers of [{}, { "content-type": "application/x-www-form-urlencoded" }]) {
+    for (const headers of [{}, { "content-type": "application/x-www-form-urlencoded" }] as Record<string, string>[]) {
       const r = await call(app, "POST", "/api/v2/tailnet/-/keys", { key: t.apiKey, rawBody: '{"description":"plain"}', headers });
       expect(r.status).toBe(200);
       expect(r.body.description).toBe("plain");

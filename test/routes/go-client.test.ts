@@ -31,7 +31,7 @@ describe("the Go client's requests (notes section g)", () => {
       }),
     );
     expect(prod.status).toBe(200);
-    const key = await prod.json();
+    const key: any = await prod.json();
     // The client decodes Key.created/expires as time.Time and expirySeconds as a number: no "" dates, no revoked field.
     expect(typeof key.expirySeconds).toBe("number");
     expect(key.revoked).toBeUndefined();
@@ -44,23 +44,23 @@ describe("the Go client's requests (notes section g)", () => {
       const r = await s.app.fetch(goRequest("GET", path, s.apiKey));
       expect(r.status, path).toBe(200);
       expect(r.headers.get("content-type")).toMatch(/^application\/json/);
-      const d = await r.json();
+      const d: any = await r.json();
       // Terraform computes the canonical id from these two.
       expect(d.id).toBe(device.id);
       expect(d.nodeId).toBe(device.nodeId);
     }
 
     const list = await s.app.fetch(goRequest("GET", "/api/v2/tailnet/-/devices", s.apiKey));
-    expect((await list.json()).devices).toHaveLength(2);
+    expect(((await list.json()) as any).devices).toHaveLength(2);
     const all = await s.app.fetch(goRequest("GET", "/api/v2/tailnet/-/devices?fields=all", s.apiKey));
-    expect((await all.json()).devices.every((d: any) => Array.isArray(d.advertisedRoutes))).toBe(true);
+    expect(((await all.json()) as any).devices.every((d: any) => Array.isArray(d.advertisedRoutes))).toBe(true);
     const filtered = await s.app.fetch(goRequest("GET", "/api/v2/tailnet/-/devices?tags=tag%3Aprod&tags=tag%3Aserver", s.apiKey));
-    expect((await filtered.json()).devices).toEqual([]);
+    expect(((await filtered.json()) as any).devices).toEqual([]);
     const prodOnly = await s.app.fetch(goRequest("GET", "/api/v2/tailnet/-/devices?tags=tag%3Aprod", s.apiKey));
-    expect((await prodOnly.json()).devices.map((d: any) => d.nodeId)).toEqual([device.nodeId]);
+    expect(((await prodOnly.json()) as any).devices.map((d: any) => d.nodeId)).toEqual([device.nodeId]);
     // Terraform's data source: ?name=<fqdn> and ?hostname=<short>, taking devices[0].
     const byName = await s.app.fetch(goRequest("GET", `/api/v2/tailnet/-/devices?name=${encodeURIComponent(plain.name)}`, s.apiKey));
-    expect((await byName.json()).devices[0].nodeId).toBe(plain.nodeId);
+    expect(((await byName.json()) as any).devices[0].nodeId).toBe(plain.nodeId);
 
     const del = await s.app.fetch(goRequest("DELETE", `/api/v2/device/${device.id}`, s.apiKey));
     expect(del.status).toBe(200);
