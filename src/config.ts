@@ -24,6 +24,10 @@ const EnvSchema = z.object({
     .string()
     .refine(isApiKeyFormat, "must be a well-formed API key: tskey-api-<id>-<secret> (secret of at least 22 characters from [A-Za-z0-9])")
     .optional(),
+  TAILAPI_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => decodeKey(v) !== undefined, "must be 32 random bytes, base64 or hex encoded (e.g. `openssl rand -base64 32`)")
+    .optional(),
   TAILAPI_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -35,6 +39,8 @@ export type Config = {
   dataDir: string;
   defaultTailnet: string;
   bootstrapApiKey: string | undefined;
+  /** Master key for signing keys at rest (32 bytes); when unset, a key file in the data dir is used. */
+  encryptionKey: Uint8Array | undefined;
   dbPoolSize: number;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
 };
@@ -57,7 +63,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.TAILAPI_DATA_DIR,
     defaultTailnet: e.TAILAPI_TAILNET,
     bootstrapApiKey: e.TAILAPI_BOOTSTRAP_API_KEY,
+    encryptionKey: e.TAILAPI_ENCRYPTION_KEY ? decodeKey(e.TAILAPI_ENCRYPTION_KEY) : undefined,
     dbPoolSize: e.TAILAPI_DB_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** 32 bytes from hex (64 digits) or base64/base64url; undefined if it is not that. */
+export function decodeKey(text: string): Uint8Array | undefined {
+  const t = text.trim();
+  const bytes = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, "hex") : /^[A-Za-z0-9+/_-]{43}=?$/.test(t) ? Buffer.from(t.replace(/-/g, "+").replace(/_/g, "/"), "base64") : undefined;
+  return bytes && bytes.length === 32 ? new Uint8Array(bytes) : undefined;
 }

@@ -2,6 +2,8 @@ import { serve, type ServerType } from "@hono/node-server";
 import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import { CredentialCache } from "./auth/authenticate.js";
+import { loadMasterKey } from "./auth/master-key.js";
+import { TokenService } from "./auth/tokens.js";
 import type { Config } from "./config.js";
 import { bootstrap } from "./domain/bootstrap.js";
 import { openDatabase, type Database } from "./db/index.js";
@@ -30,7 +32,12 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
           `TAILAPI_API_KEY=${boot.createdKey.secret}\n`,
       );
     }
-    const app = createApp({ sql: db.sql, clock: systemClock, logger, credentials: new CredentialCache() });
+    const master = await loadMasterKey(config);
+    if (config.databaseUrl && !config.encryptionKey) {
+      logger.warn({ keyFile: master.source }, "TAILAPI_ENCRYPTION_KEY is not set: token-signing keys are encrypted with a key file of this replica");
+    }
+    const tokens = new TokenService(master.key);
+    const app = createApp({ sql: db.sql, clock: systemClock, logger, credentials: new CredentialCache(), tokens });
     const port = await new Promise<number>((resolve, reject) => {
       server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => resolve(info.port));
       server.once("error", reject);

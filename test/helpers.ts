@@ -3,6 +3,7 @@ import pino from "pino";
 import { inject } from "vitest";
 import { createApp } from "../src/app.js";
 import { CredentialCache } from "../src/auth/authenticate.js";
+import { TokenService } from "../src/auth/tokens.js";
 import { connect, type Sql } from "../src/db/sql.js";
 import { createUser, type User } from "../src/db/users.js";
 import { createTailnetWithKey } from "../src/domain/bootstrap.js";
@@ -13,6 +14,7 @@ import type { Clock, Services } from "../src/lib/context.js";
 import type { App } from "../src/routes/define.js";
 
 let pool: Sql | undefined;
+let sharedTokens: TokenService | undefined;
 
 /** This worker's connection pool to the test database (see setup/global.ts). */
 export function testSql(): Sql {
@@ -43,6 +45,7 @@ export function makeApp(over: Partial<Services> = {}): TestApp {
     clock,
     logger: pino({ level: "silent" }),
     credentials: new CredentialCache(0),
+    tokens: (sharedTokens ??= new TokenService(randomBytes(32))),
     ...over,
   };
   return { app: createApp(services), clock, services };

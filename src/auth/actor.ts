@@ -15,9 +15,17 @@ export type Actor = {
   scopes: ReadonlySet<string>;
   /** Tags an OAuth token may use (empty for API keys). */
   tags: readonly string[];
+  /** For OAuth tokens: the user who created the client (what auth keys and devices it makes are attributed to). */
+  creatorUserId?: string;
+  /** Members may write only their own devices. */
+  ownDevicesOnly: boolean;
 };
 
-/** Scopes an API key carries: those of its user's role. */
+/**
+ * Scopes an API key carries: those of its user's role. Owners and admins may
+ * do everything in the tailnet; members read everything and write only their
+ * own devices (the device write routes check ownership, see `ownDevicesOnly`).
+ */
 export function roleScopes(role: Role): Scope[] {
-  return role === "member" ? ["all:read"] : ["all"];
+  return role === "member" ? ["all:read", "devices:core", "devices:routes", "devices:posture_attributes"] : ["all"];
 }

@@ -6,6 +6,7 @@ import type { Sql } from "../db/sql.js";
 import { parseSecret, secretMatches } from "./credentials.js";
 import { roleScopes, type Actor, type Role } from "./actor.js";
 import { grants, normalize, type Scope } from "./scopes.js";
+import { looksLikeJwt } from "./tokens.js";
 
 /**
  * Credential rows by key id, kept for at most CACHE_TTL_MS. This is the only
@@ -56,6 +57,7 @@ export function tokenFrom(header: string | undefined): string | undefined {
 export async function authenticate(c: Context<AppEnv>): Promise<Actor> {
   const token = tokenFrom(c.req.header("authorization"));
   if (!token) throw unauthorized();
+  if (looksLikeJwt(token)) return authenticateAccessToken(c, token);
   const parsed = parseSecret(token);
   if (!parsed) throw unauthorized();
   const { sql, credentials, clock } = c.var.services;
@@ -65,7 +67,7 @@ export async function authenticate(c: Context<AppEnv>): Promise<Actor> {
   }
   if (row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= clock.now().getTime())) throw unauthorized();
   if (row.keyType === "client") {
-    // An OAuth client secret is only good at the token endpoint.
+    // An OAuth client secret is only good at the token endpoint (Tailscale answers 403 too).
     throw new ApiError(403, MESSAGES.forbidden);
   }
   if (row.keyType !== "api" || !row.userId || !row.role || !row.loginName) throw unauthorized();
@@ -78,6 +80,33 @@ export async function authenticate(c: Context<AppEnv>): Promise<Actor> {
     user: { id: row.userId, loginName: row.loginName, role },
     scopes: normalize(roleScopes(role)),
     tags: [],
+    ownDevicesOnly: role === "member",
+  };
+}
+
+/**
+ * An OAuth access token: a JWT of ours, unexpired, whose client still exists
+ * (checked through the credential cache, so a deleted client's tokens stop
+ * working on every replica within CACHE_TTL_MS). Its scopes are those it was
+ * minted with, narrowed to what the client still holds.
+ */
+async function authenticateAccessToken(c: Context<AppEnv>, token: string): Promise<Actor> {
+  const { sql, credentials, clock, tokens } = c.var.services;
+  const claims = await tokens.verify(sql, token, clock.now());
+  if (!claims) throw unauthorized();
+  const client = await credentials.get(sql, claims.clientId);
+  if (!client || client.keyType !== "client" || client.revokedAt || client.tailnetId !== claims.tailnetId) throw unauthorized();
+  const clientScopes = normalize(client.scopes);
+  const scopes = new Set([...normalize(claims.scopes)].filter((s) => grants(clientScopes, s as Scope)));
+  return {
+    tailnetId: client.tailnetId,
+    tailnetName: client.tailnetName,
+    kind: "oauth",
+    keyId: client.keyId,
+    scopes,
+    tags: claims.tags.filter((t) => client.tags.includes(t)),
+    creatorUserId: client.userId ?? undefined,
+    ownDevicesOnly: false,
   };
 }
 

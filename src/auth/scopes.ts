@@ -65,6 +65,10 @@ export function isKnownScope(name: string): boolean {
   return name === "all" || name === "all:read" || GRANULAR.has(name) || name in LEGACY;
 }
 
+export function isLegacyScope(name: string): boolean {
+  return name in LEGACY;
+}
+
 /** Expands held scope names into the set of canonical names they stand for (unknown names are dropped). */
 export function normalize(held: Iterable<string>): Set<string> {
   const out = new Set<string>();

@@ -174,3 +174,20 @@ export async function findCredential(db: Queryable, keyId: string): Promise<Cred
     tags: r.tags as string[],
   };
 }
+
+/** Replaces an OAuth client's scopes, tags and description. */
+export async function updateClient(
+  db: Queryable,
+  tailnetId: string,
+  keyId: string,
+  u: { scopes: string[]; tags: string[]; description: string },
+  now: Date,
+): Promise<KeyRow | undefined> {
+  const [row] = await query(
+    db,
+    `UPDATE keys SET scopes = $3, tags = $4, description = $5, updated_at = $6
+     WHERE tailnet_id = $1 AND key_id = $2 AND key_type = 'client' RETURNING ${COLUMNS}`,
+    [tailnetId, keyId, u.scopes, u.tags, u.description, now],
+  );
+  return row ? toKey(row) : undefined;
+}

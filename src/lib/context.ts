@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Sql } from "../db/sql.js";
 import type { Actor } from "../auth/actor.js";
 import type { CredentialCache } from "../auth/authenticate.js";
+import type { TokenService } from "../auth/tokens.js";
 
 export type Clock = { now(): Date };
 export const systemClock: Clock = { now: () => new Date() };
@@ -12,6 +13,7 @@ export type Services = {
   clock: Clock;
   logger: Logger;
   credentials: CredentialCache;
+  tokens: TokenService;
 };
 
 export type AppEnv = {

@@ -7,7 +7,9 @@ import * as keyCreate from "./keys/create.js";
 import * as keyDelete from "./keys/delete.js";
 import * as keyGet from "./keys/get.js";
 import * as keyList from "./keys/list.js";
+import * as keyUpdate from "./keys/update.js";
 import * as machineRegister from "./machine/register.js";
+import * as oauthToken from "./oauth/token.js";
 
 type RouteModule = { route: RouteConfig & { "x-required-scope"?: unknown }; register(app: App): void };
 
@@ -19,7 +21,9 @@ export const ROUTES: readonly RouteModule[] = [
   keyList,
   keyCreate,
   keyGet,
+  keyUpdate,
   keyDelete,
+  oauthToken,
   machineRegister,
 ];
 

@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { deleteDevice, getDevice } from "../../db/devices.js";
+import { deleteDevice } from "../../db/devices.js";
 import { errorResponses, notFound } from "../../lib/errors.js";
 import { defineRoute, DeviceIdParam, type App } from "../define.js";
+import { deviceForWrite } from "./access.js";
 
 export const route = defineRoute({
   method: "delete",
@@ -20,10 +21,8 @@ export const route = defineRoute({
 export function register(app: App) {
   app.openapi(route, async (c) => {
     const { deviceId } = c.req.valid("param");
-    const { sql } = c.var.services;
-    const { tailnetId } = c.var.actor;
-    const row = await getDevice(sql, tailnetId, deviceId);
-    if (!row || !(await deleteDevice(sql, tailnetId, row.deviceId))) throw notFound();
+    const row = await deviceForWrite(c, deviceId);
+    if (!(await deleteDevice(c.var.services.sql, row.tailnetId, row.deviceId))) throw notFound();
     return c.body(null, 200);
   });
 }

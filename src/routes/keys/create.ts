@@ -1,9 +1,11 @@
 import { z } from "@hono/zod-openapi";
 import { grants } from "../../auth/scopes.js";
-import { createAuthKey, MAX_KEY_EXPIRY_SECONDS } from "../../domain/keys.js";
-import { ApiError, badRequest, errorResponses, forbidden } from "../../lib/errors.js";
+import { tagsNotPermittedMessage, unpermittedTags } from "../../auth/tags.js";
+import { createAuthKey, createOAuthClient, MAX_KEY_EXPIRY_SECONDS } from "../../domain/keys.js";
+import { badRequest, errorResponses, forbidden } from "../../lib/errors.js";
 import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
-import { KeySchema, TagSchema, toWireKey } from "./wire.js";
+import { checkClientGrant, creatorOf } from "./client.js";
+import { KeySchema, scopeFor, TagSchema, toWireKey } from "./wire.js";
 
 const CreateKeyBody = z
   .object({
@@ -28,6 +30,8 @@ const CreateKeyBody = z
       .nullish()
       .openapi({ description: "Lifetime in seconds; 0 or absent means 90 days (the maximum)." }),
     description: z.string().max(50).nullish(),
+    scopes: z.array(z.string().max(64)).max(100).nullish().openapi({ description: "keyType client: the OAuth client's scopes." }),
+    tags: z.array(TagSchema).max(50).nullish().openapi({ description: "keyType client: tags the client may apply." }),
   })
   .openapi("CreateKeyRequest");
 
@@ -36,9 +40,12 @@ export const route = defineRoute({
   path: "/api/v2/tailnet/{tailnet}/keys",
   operationId: "createKey",
   tags: ["keys"],
-  summary: "Create an auth key",
-  description: "Creates an auth key (`keyType` absent or `auth`). The secret `key` is only in this response.",
-  scope: ["auth_keys"],
+  summary: "Create an auth key or an OAuth client",
+  description:
+    "Creates an auth key (`keyType` absent or `auth`, scope `auth_keys`) or an OAuth client (`keyType: client`, scope `oauth_keys`). " +
+    "The secret `key` is only in this response. A caller may only grant scopes and tags it holds; OAuth clients with " +
+    "`devices:core` or `auth_keys` must have tags, and auth keys minted with an OAuth token must carry some of the token's tags.",
+  scope: ["auth_keys", "oauth_keys"],
   request: {
     params: z.object({ tailnet: TailnetParam }),
     body: { required: true, content: { "application/json": { schema: CreateKeyBody } } },
@@ -57,23 +64,38 @@ export function register(app: App) {
     checkTailnet(actor, tailnet);
     const keyType = body.keyType ?? "auth";
     if (keyType === "api") throw badRequest("API access tokens cannot be created through the API; use `tailapi apikeys create`");
-    if (keyType !== "auth") throw badRequest(`keyType "${keyType}" is not supported`);
-    if (!grants(actor.scopes, "auth_keys")) throw forbidden();
-    const create = body.capabilities?.devices.create;
+    if (keyType !== "auth" && keyType !== "client") throw badRequest(`keyType "${keyType}" is not supported`);
+    if (!grants(actor.scopes, scopeFor(keyType, true))) throw forbidden();
     const { clock, sql } = c.var.services;
     const now = clock.now();
-    if (!actor.user) throw new ApiError(403, "only API access tokens can create auth keys for now");
+    const description = body.description ?? "";
+
+    if (keyType === "client") {
+      if (body.capabilities) throw badRequest("capabilities apply to auth keys, not to OAuth clients");
+      const scopes = body.scopes ?? [];
+      const tags = body.tags ?? [];
+      checkClientGrant(actor, scopes, tags);
+      const { row, secret } = await createOAuthClient(sql, actor.tailnetId, creatorOf(actor), { scopes, tags, description }, now);
+      return c.json(toWireKey(row, now, secret), 200);
+    }
+
+    if (body.scopes || body.tags) throw badRequest("scopes and tags apply to OAuth clients; auth key tags go in capabilities.devices.create.tags");
+    const create = body.capabilities?.devices.create;
+    const tags = create?.tags ?? [];
+    if (actor.kind === "oauth" && tags.length === 0) throw badRequest("auth keys created with an OAuth access token must have tags");
+    const notPermitted = unpermittedTags(actor, tags);
+    if (notPermitted.length) throw badRequest(tagsNotPermittedMessage(notPermitted));
     const { row, secret } = await createAuthKey(
       sql,
       actor.tailnetId,
-      { userId: actor.user.id },
+      creatorOf(actor),
       {
         reusable: create?.reusable ?? false,
         ephemeral: create?.ephemeral ?? false,
         preauthorized: create?.preauthorized ?? false,
-        tags: create?.tags ?? [],
+        tags,
         expirySeconds: body.expirySeconds || MAX_KEY_EXPIRY_SECONDS,
-        description: body.description ?? "",
+        description,
       },
       now,
     );

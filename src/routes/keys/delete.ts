@@ -4,7 +4,7 @@ import { getKey, revokeKey } from "../../db/keys.js";
 import { errorResponses, forbidden, notFound } from "../../lib/errors.js";
 import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
 import { KeyIdParam } from "./get.js";
-import { KEY_WRITE_SCOPES, scopeFor } from "./wire.js";
+import { KEY_WRITE_SCOPES, scopeFor, visibleTo } from "./wire.js";
 
 export const route = defineRoute({
   method: "delete",
@@ -28,7 +28,7 @@ export function register(app: App) {
     checkTailnet(actor, tailnet);
     const { sql, clock } = c.var.services;
     const key = await getKey(sql, actor.tailnetId, keyId);
-    if (!key || !grants(actor.scopes, scopeFor(key.keyType, false))) throw notFound();
+    if (!key || !visibleTo(actor, key)) throw notFound();
     if (!grants(actor.scopes, scopeFor(key.keyType, true))) throw forbidden();
     await revokeKey(sql, actor.tailnetId, keyId, clock.now());
     return c.body(null, 200);

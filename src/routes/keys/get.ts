@@ -1,9 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { grants } from "../../auth/scopes.js";
 import { getKey } from "../../db/keys.js";
 import { errorResponses, notFound } from "../../lib/errors.js";
 import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
-import { KEY_READ_SCOPES, KeySchema, scopeFor, toWireKey } from "./wire.js";
+import { KEY_READ_SCOPES, KeySchema, toWireKey, visibleTo } from "./wire.js";
 
 export const KeyIdParam = z
   .string()
@@ -33,7 +32,7 @@ export function register(app: App) {
     checkTailnet(actor, tailnet);
     const key = await getKey(c.var.services.sql, actor.tailnetId, keyId);
     // Keys the caller may not read are indistinguishable from missing ones.
-    if (!key || !grants(actor.scopes, scopeFor(key.keyType, false))) throw notFound();
+    if (!key || !visibleTo(actor, key)) throw notFound();
     return c.json(toWireKey(key, c.var.services.clock.now()), 200);
   });
 }

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { listKeys } from "../../db/keys.js";
 import { errorResponses } from "../../lib/errors.js";
 import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
-import { KEY_READ_SCOPES, KeySchema, readableTypes, toWireKey } from "./wire.js";
+import { KEY_READ_SCOPES, KeySchema, readableTypes, toWireKey, visibleTo } from "./wire.js";
 
 export const route = defineRoute({
   method: "get",
@@ -11,7 +11,7 @@ export const route = defineRoute({
   tags: ["keys"],
   summary: "List keys",
   description:
-    "Lists the tailnet's auth keys; with `all=true` also API access tokens. Only key types the caller may read are listed. Secrets are never included.",
+    "Lists the tailnet's auth keys and OAuth clients; with `all=true` also API access tokens. Only key types the caller may read are listed. Secrets are never included.",
   scope: KEY_READ_SCOPES,
   request: {
     params: z.object({ tailnet: TailnetParam }),
@@ -30,9 +30,10 @@ export function register(app: App) {
     const { tailnet } = c.req.valid("param");
     const { all } = c.req.valid("query");
     checkTailnet(c.var.actor, tailnet);
-    const types = readableTypes(c.var.actor).filter((t) => all === "true" || t !== "api");
+    const actor = c.var.actor;
+    const types = readableTypes(actor).filter((t) => all === "true" || t !== "api");
     const now = c.var.services.clock.now();
-    const rows = types.length ? await listKeys(c.var.services.sql, c.var.actor.tailnetId, types) : [];
-    return c.json({ keys: rows.map((k) => toWireKey(k, now)) }, 200);
+    const rows = types.length ? await listKeys(c.var.services.sql, actor.tailnetId, types) : [];
+    return c.json({ keys: rows.filter((k) => visibleTo(actor, k)).map((k) => toWireKey(k, now)) }, 200);
   });
 }

@@ -76,6 +76,16 @@ export function scopeFor(type: KeyType, write: boolean): Scope {
   return (write ? base : `${base}:read`) as Scope;
 }
 
+/**
+ * Whether the actor may see this key at all: its type's read scope, and for
+ * members only their own keys. Keys they may not see answer 404, like missing ones.
+ */
+export function visibleTo(actor: Actor, k: KeyRow): boolean {
+  if (!grants(actor.scopes, scopeFor(k.keyType, false))) return false;
+  if (actor.ownDevicesOnly && k.userId !== actor.user?.id) return false;
+  return true;
+}
+
 /** Key types the actor may read. */
 export function readableTypes(actor: Actor): KeyType[] {
   return (["auth", "client", "api"] as const).filter((t) => grants(actor.scopes, scopeFor(t, false)));
