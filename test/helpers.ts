@@ -144,3 +144,32 @@ export async function setupTailnet(o: AuthKeyOpts = {}) {
   const authKey = await createAuthKey(ta.app, t.apiKey, { reusable: true, ...o });
   return { ...t, ...ta, authKey: authKey.key, authKeyId: authKey.id };
 }
+
+export type OAuthClient = { id: string; secret: string };
+
+/** Creates an OAuth client through the keys API with an owner's API key. */
+export async function createOAuthClient(app: App, apiKey: string, scopes: string[], tags: string[] = ["tag:ci"]): Promise<OAuthClient> {
+  const r = await call(app, "POST", "/api/v2/tailnet/-/keys", { key: apiKey, body: { keyType: "client", scopes, tags, description: "test client" } });
+  if (r.status !== 200) throw new Error(`create client: ${r.status} ${r.text}`);
+  return { id: r.body.id, secret: r.body.key };
+}
+
+/** Runs the client-credentials grant in-process with HTTP Basic, as Go's oauth2 library does first. */
+export async function tokenFor(app: App, client: OAuthClient, form: Record<string, string> = {}): Promise<Res> {
+  const body = new URLSearchParams({ grant_type: "client_credentials", ...form }).toString();
+  return call(app, "POST", "/api/v2/oauth/token", {
+    rawBody: body,
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `Basic ${Buffer.from(`${encodeURIComponent(client.id)}:${encodeURIComponent(client.secret)}`).toString("base64")}`,
+    },
+  });
+}
+
+/** An access token holding exactly `scopes` (its client carries `tags`). */
+export async function accessToken(app: App, apiKey: string, scopes: string[], tags: string[] = ["tag:ci"]): Promise<string> {
+  const client = await createOAuthClient(app, apiKey, scopes, tags);
+  const r = await tokenFor(app, client);
+  if (r.status !== 200) throw new Error(`token: ${r.status} ${r.text}`);
+  return r.body.access_token;
+}

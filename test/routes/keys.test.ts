@@ -136,3 +136,21 @@ describe("list, get and revoke keys", () => {
     expect((await call(s.app, "GET", "/api/v2/tailnet/-/keys", { key: s.apiKey })).status).toBe(401);
   });
 });
+
+describe("key listing follows the caller's scopes", () => {
+  it("shows each key type only to a token that can read it", async () => {
+    const { accessToken, createOAuthClient } = await import("../helpers.js");
+    const s = await setupTailnet();
+    const client = await createOAuthClient(s.app, s.apiKey, ["dns:read"], []);
+    const types = async (scopes: string[], qs = "") =>
+      (await call(s.app, "GET", `/api/v2/tailnet/-/keys${qs}`, { bearer: await accessToken(s.app, s.apiKey, scopes) })).body.keys
+        .map((k: { keyType: string }) => k.keyType)
+        .filter((t: string, i: number, a: string[]) => a.indexOf(t) === i)
+        .sort();
+    expect(await types(["auth_keys:read"])).toEqual(["auth"]);
+    expect(await types(["oauth_keys:read"])).toEqual(["client"]);
+    expect(await types(["api_access_tokens:read"], "?all=true")).toEqual(["api"]);
+    expect(await types(["all:read"], "?all=true")).toEqual(["api", "auth", "client"]);
+    expect(client.id).toMatch(/CNTRL$/);
+  });
+});

@@ -1,10 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { grants } from "../../auth/scopes.js";
 import { getKey, revokeKey } from "../../db/keys.js";
-import { errorResponses, forbidden, notFound } from "../../lib/errors.js";
+import { errorResponses, notFound } from "../../lib/errors.js";
 import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
 import { KeyIdParam } from "./get.js";
-import { KEY_WRITE_SCOPES, scopeFor, visibleTo } from "./wire.js";
+import { KEY_WRITE_SCOPES, requireKeyScope, visibleTo } from "./wire.js";
 
 export const route = defineRoute({
   method: "delete",
@@ -29,7 +28,7 @@ export function register(app: App) {
     const { sql, clock } = c.var.services;
     const key = await getKey(sql, actor.tailnetId, keyId);
     if (!key || !visibleTo(actor, key)) throw notFound();
-    if (!grants(actor.scopes, scopeFor(key.keyType, true))) throw forbidden();
+    requireKeyScope(actor, key, true);
     await revokeKey(sql, actor.tailnetId, keyId, clock.now());
     return c.body(null, 200);
   });

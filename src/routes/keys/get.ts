@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { getKey } from "../../db/keys.js";
 import { errorResponses, notFound } from "../../lib/errors.js";
 import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
-import { KEY_READ_SCOPES, KeySchema, toWireKey, visibleTo } from "./wire.js";
+import { KEY_READ_SCOPES, KeySchema, requireKeyScope, toWireKey, visibleTo } from "./wire.js";
 
 export const KeyIdParam = z
   .string()
@@ -31,8 +31,8 @@ export function register(app: App) {
     const actor = c.var.actor;
     checkTailnet(actor, tailnet);
     const key = await getKey(c.var.services.sql, actor.tailnetId, keyId);
-    // Keys the caller may not read are indistinguishable from missing ones.
     if (!key || !visibleTo(actor, key)) throw notFound();
+    requireKeyScope(actor, key, false);
     return c.json(toWireKey(key, c.var.services.clock.now()), 200);
   });
 }

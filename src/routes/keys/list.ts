@@ -34,6 +34,7 @@ export function register(app: App) {
     const types = readableTypes(actor).filter((t) => all === "true" || t !== "api");
     const now = c.var.services.clock.now();
     const rows = types.length ? await listKeys(c.var.services.sql, actor.tailnetId, types) : [];
+    // Only the key types the caller's scopes can read, and for members only their own keys.
     return c.json({ keys: rows.filter((k) => visibleTo(actor, k)).map((k) => toWireKey(k, now)) }, 200);
   });
 }

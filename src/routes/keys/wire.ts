@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { Actor } from "../../auth/actor.js";
 import { grants, type Scope } from "../../auth/scopes.js";
 import type { KeyRow, KeyType } from "../../db/keys.js";
+import { forbidden } from "../../lib/errors.js";
 import { rfc3339 } from "../../lib/time.js";
 
 export const TAG_PATTERN = /^tag:[A-Za-z0-9-]+$/;
@@ -76,14 +77,14 @@ export function scopeFor(type: KeyType, write: boolean): Scope {
   return (write ? base : `${base}:read`) as Scope;
 }
 
-/**
- * Whether the actor may see this key at all: its type's read scope, and for
- * members only their own keys. Keys they may not see answer 404, like missing ones.
- */
+/** Members see only their own keys; others' answer 404, like missing ones. */
 export function visibleTo(actor: Actor, k: KeyRow): boolean {
-  if (!grants(actor.scopes, scopeFor(k.keyType, false))) return false;
-  if (actor.ownDevicesOnly && k.userId !== actor.user?.id) return false;
-  return true;
+  return !actor.ownDevicesOnly || k.userId === actor.user?.id;
+}
+
+/** The key's type must be readable (or writable) by the actor's scopes, else 403. */
+export function requireKeyScope(actor: Actor, k: KeyRow, write: boolean): void {
+  if (!grants(actor.scopes, scopeFor(k.keyType, write))) throw forbidden();
 }
 
 /** Key types the actor may read. */
