@@ -75,7 +75,8 @@ export function createApp(services: Services): App {
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new ApiError(413, `request body too large (limit ${MAX_BODY_BYTES} bytes)`);
+        // The rejected body is left unread, so the connection cannot carry another request: close it.
+        throw new ApiError(413, `request body too large (limit ${MAX_BODY_BYTES} bytes)`, { Connection: "close" });
       },
     }),
   );

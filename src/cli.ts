@@ -5,7 +5,8 @@ import { listKeys, revokeKey } from "./db/keys.js";
 import { findTailnetByName, listTailnets, TailnetExistsError, type Tailnet } from "./db/tailnets.js";
 import { createUser, findUserByLogin, listUsers, UserExistsError } from "./db/users.js";
 import { BootstrapError, createTailnetWithKey } from "./domain/bootstrap.js";
-import { createApiKey, DAY, MAX_KEY_EXPIRY_SECONDS } from "./domain/keys.js";
+import { clientSpecProblem, createApiKey, createOAuthClient, DAY, MAX_KEY_EXPIRY_SECONDS } from "./domain/keys.js";
+import { TAG_PATTERN } from "./routes/keys/wire.js";
 import { rfc3339, parseDuration } from "./lib/time.js";
 import { startServer } from "./server.js";
 
@@ -181,6 +182,57 @@ export function buildCli(config: () => Config): Command {
         if (!keys.some((k) => k.keyId === id)) throw new CliError(`no API key ${id} in tailnet ${t.name}`);
         await revokeKey(db.sql, t.tailnetId, id, new Date());
         err(`revoked ${id}`);
+      });
+    });
+  const clients = program.command("oauth-clients").description("manage OAuth clients");
+  clients
+    .command("create")
+    .addOption(tailnetOpt())
+    .requiredOption("--scopes <scopes>", "comma- or space-separated scopes, e.g. devices:core,auth_keys")
+    .addOption(new Option("--tags <tags>", "comma- or space-separated tags the client may apply, e.g. tag:ci").default(""))
+    .addOption(new Option("--description <text>", "description").default(""))
+    .description("create an OAuth client; prints its id and secret (the secret is shown once)")
+    .action(async (opts: { tailnet?: string; scopes: string; tags: string; description: string }) => {
+      const scopes = [...new Set(opts.scopes.split(/[\s,]+/).filter(Boolean))];
+      const tags = [...new Set(opts.tags.split(/[\s,]+/).filter(Boolean))];
+      const badTag = tags.find((t) => !TAG_PATTERN.test(t));
+      if (badTag) throw new CliError(`invalid tag ${badTag}: tags look like tag:name`);
+      const problem = clientSpecProblem(scopes, tags);
+      if (problem) throw new CliError(problem);
+      await withDb(config(), async (db) => {
+        const t = await tailnetOrFail(db, opts.tailnet ?? config().defaultTailnet);
+        const owner = (await listUsers(db.sql, t.tailnetId)).find((u) => u.role === "owner");
+        if (!owner) throw new CliError(`tailnet ${t.name} has no owner`);
+        const { row, secret } = await createOAuthClient(db.sql, t.tailnetId, { userId: owner.userId }, { scopes, tags, description: opts.description }, new Date());
+        err(`created OAuth client ${row.keyId} in ${t.name} (scopes ${row.scopes.join(" ")}${row.tags.length ? `; tags ${row.tags.join(" ")}` : ""}):`);
+        process.stdout.write(`OAUTH_CLIENT_ID=${row.keyId}\nOAUTH_CLIENT_SECRET=${secret}\n`);
+      });
+    });
+  clients
+    .command("list")
+    .addOption(tailnetOpt())
+    .description("list OAuth clients (never their secrets)")
+    .action(async (opts: { tailnet?: string }) => {
+      await withDb(config(), async (db) => {
+        const t = await tailnetOrFail(db, opts.tailnet ?? config().defaultTailnet);
+        process.stdout.write("ID\tCREATED\tSTATE\tSCOPES\tTAGS\tDESCRIPTION\n");
+        for (const k of await listKeys(db.sql, t.tailnetId, ["client"])) {
+          process.stdout.write(`${k.keyId}\t${rfc3339(k.createdAt)}\t${k.revokedAt ? "deleted" : "active"}\t${k.scopes.join(",")}\t${k.tags.join(",")}\t${k.description}\n`);
+        }
+      });
+    });
+  clients
+    .command("delete")
+    .argument("<id>", "client id (k…CNTRL)")
+    .addOption(tailnetOpt())
+    .description("delete an OAuth client; its access tokens stop working within a second")
+    .action(async (id: string, opts: { tailnet?: string }) => {
+      await withDb(config(), async (db) => {
+        const t = await tailnetOrFail(db, opts.tailnet ?? config().defaultTailnet);
+        const keys = await listKeys(db.sql, t.tailnetId, ["client"]);
+        if (!keys.some((k) => k.keyId === id)) throw new CliError(`no OAuth client ${id} in tailnet ${t.name}`);
+        await revokeKey(db.sql, t.tailnetId, id, new Date());
+        err(`deleted ${id}`);
       });
     });
   return program;

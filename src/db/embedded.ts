@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat, unlink, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { userInfo } from "node:os";
 import path from "node:path";
@@ -50,12 +50,7 @@ async function runningPort(pgdata: string): Promise<number | undefined> {
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
   if (!Number.isInteger(pid) || !Number.isInteger(port) || port <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EPERM") return undefined;
-  }
-  return port;
+  return alive(pid) ? port : undefined;
 }
 
 async function password(dataDir: string): Promise<string> {
@@ -75,9 +70,25 @@ export async function startEmbedded(dataDirIn: string, log: Log): Promise<Embedd
   // As root, PostgreSQL runs as a dedicated `postgres` user, which must be able
   // to reach the data directory.
   if (isRoot) await chmod(dataDir, 0o755);
-  const pw = await password(dataDir);
-  const urlFor = (port: number) => `postgres://${DB_USER}:${encodeURIComponent(pw)}@127.0.0.1:${port}/${DB_NAME}`;
+  // One process at a time initialises or starts the database; the others wait
+  // for it and then attach (a first `serve` racing a CLI call, say).
+  const release = await acquireStartLock(path.join(dataDir, "postgres.lock"), log);
+  try {
+    const pw = await password(dataDir);
+    const urlFor = (port: number) => `postgres://${DB_USER}:${encodeURIComponent(pw)}@127.0.0.1:${port}/${DB_NAME}`;
+    return await startOrAttach(pgdata, isRoot, pw, urlFor, log);
+  } finally {
+    await release();
+  }
+}
 
+async function startOrAttach(
+  pgdata: string,
+  isRoot: boolean,
+  pw: string,
+  urlFor: (port: number) => string,
+  log: Log,
+): Promise<EmbeddedHandle> {
   const attached = await runningPort(pgdata);
   if (attached !== undefined) {
     return { url: urlFor(attached), owned: false, stop: async () => undefined };
@@ -139,6 +150,43 @@ export async function startEmbedded(dataDirIn: string, log: Log): Promise<Embedd
       await pg.stop();
     },
   };
+}
+
+/**
+ * An exclusive lock file (O_EXCL) holding the owner's pid. A lock whose
+ * process is gone is stale and taken over. Waits up to two minutes.
+ */
+async function acquireStartLock(file: string, log: Log): Promise<() => Promise<void>> {
+  const deadline = Date.now() + 120_000;
+  let told = false;
+  for (;;) {
+    try {
+      await writeFile(file, String(process.pid), { flag: "wx", mode: 0o600 });
+      return () => unlink(file).catch(() => undefined);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const holder = Number((await readFile(file, "utf8").catch(() => "")).trim());
+    if (!Number.isInteger(holder) || holder <= 0 || !alive(holder)) {
+      await unlink(file).catch(() => undefined);
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`the embedded database is being started by process ${holder} (lock ${file})`);
+    if (!told) {
+      log(`waiting for process ${holder} to start the embedded database`);
+      told = true;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit"] as const;

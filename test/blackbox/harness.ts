@@ -377,5 +377,37 @@ export function startSlowRequest(
   return { accepted, finish: () => req.end(payload), response };
 }
 
-/** Asserts nothing; returns whether the content type is JSON. */
+/**
+ * One request through node:http with a given agent (so a test controls which
+ * connection is used). `chunks` are written one by one without a
+ * Content-Length (chunked); `body` is sent with one.
+ */
+export function httpRequest(
+  agent: http.Agent,
+  base: string,
+  method: string,
+  p: string,
+  o: { key?: string; body?: string; chunks?: string[]; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+  const u = new URL(base + p);
+  const headers: Record<string, string> = { ...(o.headers ?? {}) };
+  if (o.key) headers.authorization = `Basic ${Buffer.from(`${o.key}:`).toString("base64")}`;
+  if (o.body !== undefined) headers["content-length"] = String(Buffer.byteLength(o.body));
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers, agent }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (text += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    if (o.chunks) {
+      for (const c of o.chunks) req.write(c);
+      req.end();
+    } else req.end(o.body);
+  });
+}
+
+/** Whether a content type is JSON. */
 export const isJson = (h: Headers) => /^application\/json\b/i.test(h.get("content-type") ?? "");

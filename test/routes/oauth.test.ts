@@ -37,7 +37,7 @@ describe("POST /api/v2/oauth/token", () => {
   it("accepts credentials as form fields, with or without grant_type", async () => {
     const s = await setupTailnet();
     const client = await createOAuthClient(s.app, s.apiKey, ["dns:read"], []);
-    for (const form of [
+    for (const form of <Record<string, string>[]>[
       { grant_type: "client_credentials", client_id: client.id, client_secret: client.secret },
       { client_id: client.id, client_secret: client.secret },
       { client_secret: client.secret },
