@@ -1,0 +1,38 @@
+/**
+ * The README's curl walkthrough, run as written (bash, curl, node) against a
+ * fresh embedded-default server whose first printed key is pasted where the
+ * README says to paste it. Only the address 127.0.0.1:8080 is replaced by the
+ * test server's.
+ */
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterEach, describe, expect, it } from "vitest";
+import { cleanup, ROOT, spawnServer, tempDataDir } from "./harness.js";
+
+afterEach(cleanup);
+
+async function walkthroughScript(): Promise<string> {
+  const readme = await readFile(path.join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## Walkthrough with curl"), readme.indexOf("### Pointing Tailscale"));
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]).join("\n");
+}
+
+describe("README walkthrough", () => {
+  it("works as written", async () => {
+    const server = await spawnServer({ dataDir: await tempDataDir() });
+    const script = (await walkthroughScript())
+      .replace(/export TAILAPI_API_KEY=tskey-api-…[^\n]*/, `export TAILAPI_API_KEY=${server.firstApiKey}`)
+      .replaceAll("http://127.0.0.1:8080", server.url);
+    expect(script).toContain(server.firstApiKey!);
+    const { stdout } = await promisify(execFile)("bash", ["-euo", "pipefail", "-c", script], { cwd: ROOT, timeout: 60_000, maxBuffer: 10 << 20 });
+    // The auth key, the deleted device's 200, its 404, the OAuth example's output.
+    expect(stdout).toMatch(/^tskey-auth-k\w+CNTRL-\w+$/m);
+    expect(stdout).toMatch(/\}200$/m); // -w "%{http_code}" after the fields=all body
+    expect(stdout).toContain('{"message":"not found"}');
+    expect(stdout).toMatch(/token scopes: devices:core auth_keys/);
+    expect(stdout).toMatch(/auth key: \{[\s\S]*tskey-auth-/);
+    expect(await server.stop("SIGTERM")).toBe(0);
+  }, 120_000);
+});
