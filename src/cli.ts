@@ -38,6 +38,11 @@ async function tailnetOrFail(db: Database, name: string): Promise<Tailnet> {
 
 const err = (line: string) => process.stderr.write(line + "\n");
 
+/** Runs `fn` with the database and the named tailnet (default: $TAILAPI_TAILNET). */
+async function withTailnet<T>(config: Config, name: string | undefined, fn: (db: Database, t: Tailnet) => Promise<T>): Promise<T> {
+  return withDb(config, async (db) => fn(db, await tailnetOrFail(db, name ?? config.defaultTailnet)));
+}
+
 export function buildCli(config: () => Config): Command {
   const program = new Command("tailapi")
     .description("A self-hosted server that speaks Tailscale's public v2 REST API.")
@@ -109,8 +114,7 @@ export function buildCli(config: () => Config): Command {
     .addOption(new Option("--role <role>", "role").choices(["owner", "admin", "member"]).default("member"))
     .description("create a user")
     .action(async (login: string, opts: { tailnet?: string; role: "owner" | "admin" | "member" }) => {
-      await withDb(config(), async (db) => {
-        const t = await tailnetOrFail(db, opts.tailnet ?? config().defaultTailnet);
+      await withTailnet(config(), opts.tailnet, async (db, t) => {
         try {
           const u = await createUser(db.sql, t.tailnetId, { loginName: login, role: opts.role });
           process.stdout.write(`${u.userId}\t${u.loginName}\t${u.role}\n`);
@@ -125,8 +129,7 @@ export function buildCli(config: () => Config): Command {
     .addOption(tailnetOpt())
     .description("list users")
     .action(async (opts: { tailnet?: string }) => {
-      await withDb(config(), async (db) => {
-        const t = await tailnetOrFail(db, opts.tailnet ?? config().defaultTailnet);
+      await withTailnet(config(), opts.tailnet, async (db, t) => {
         for (const u of await listUsers(db.sql, t.tailnetId)) process.stdout.write(`${u.userId}\t${u.loginName}\t${u.role}\n`);
       });
     });
@@ -140,8 +143,7 @@ export function buildCli(config: () => Config): Command {
     .addOption(new Option("--description <text>", "description").default(""))
     .description("create an API access token; prints it (shown once)")
     .action(async (opts: { tailnet?: string; user?: string; expiry: number; description: string }) => {
-      await withDb(config(), async (db) => {
-        const t = await tailnetOrFail(db, opts.tailnet ?? config().defaultTailnet);
+      await withTailnet(config(), opts.tailnet, async (db, t) => {
         const user = opts.user
           ? await findUserByLogin(db.sql, t.tailnetId, opts.user)
           : (await listUsers(db.sql, t.tailnetId)).find((u) => u.role === "owner");
@@ -156,8 +158,7 @@ export function buildCli(config: () => Config): Command {
     .addOption(tailnetOpt())
     .description("list API access tokens (never their secrets)")
     .action(async (opts: { tailnet?: string }) => {
-      await withDb(config(), async (db) => {
-        const t = await tailnetOrFail(db, opts.tailnet ?? config().defaultTailnet);
+      await withTailnet(config(), opts.tailnet, async (db, t) => {
         const now = Date.now();
         const rows = await listKeys(db.sql, t.tailnetId, ["api"]);
         const users = new Map((await listUsers(db.sql, t.tailnetId)).map((u) => [u.userId, u.loginName]));
@@ -176,8 +177,7 @@ export function buildCli(config: () => Config): Command {
     .addOption(tailnetOpt())
     .description("revoke an API access token")
     .action(async (id: string, opts: { tailnet?: string }) => {
-      await withDb(config(), async (db) => {
-        const t = await tailnetOrFail(db, opts.tailnet ?? config().defaultTailnet);
+      await withTailnet(config(), opts.tailnet, async (db, t) => {
         const keys = await listKeys(db.sql, t.tailnetId, ["api"]);
         if (!keys.some((k) => k.keyId === id)) throw new CliError(`no API key ${id} in tailnet ${t.name}`);
         await revokeKey(db.sql, t.tailnetId, id, new Date());
@@ -199,8 +199,7 @@ export function buildCli(config: () => Config): Command {
       if (badTag) throw new CliError(`invalid tag ${badTag}: tags look like tag:name`);
       const problem = clientSpecProblem(scopes, tags);
       if (problem) throw new CliError(problem);
-      await withDb(config(), async (db) => {
-        const t = await tailnetOrFail(db, opts.tailnet ?? config().defaultTailnet);
+      await withTailnet(config(), opts.tailnet, async (db, t) => {
         const owner = (await listUsers(db.sql, t.tailnetId)).find((u) => u.role === "owner");
         if (!owner) throw new CliError(`tailnet ${t.name} has no owner`);
         const { row, secret } = await createOAuthClient(db.sql, t.tailnetId, { userId: owner.userId }, { scopes, tags, description: opts.description }, new Date());
@@ -213,8 +212,7 @@ export function buildCli(config: () => Config): Command {
     .addOption(tailnetOpt())
     .description("list OAuth clients (never their secrets)")
     .action(async (opts: { tailnet?: string }) => {
-      await withDb(config(), async (db) => {
-        const t = await tailnetOrFail(db, opts.tailnet ?? config().defaultTailnet);
+      await withTailnet(config(), opts.tailnet, async (db, t) => {
         process.stdout.write("ID\tCREATED\tSTATE\tSCOPES\tTAGS\tDESCRIPTION\n");
         for (const k of await listKeys(db.sql, t.tailnetId, ["client"])) {
           process.stdout.write(`${k.keyId}\t${rfc3339(k.createdAt)}\t${k.revokedAt ? "deleted" : "active"}\t${k.scopes.join(",")}\t${k.tags.join(",")}\t${k.description}\n`);
@@ -227,8 +225,7 @@ export function buildCli(config: () => Config): Command {
     .addOption(tailnetOpt())
     .description("delete an OAuth client; its access tokens stop working within a second")
     .action(async (id: string, opts: { tailnet?: string }) => {
-      await withDb(config(), async (db) => {
-        const t = await tailnetOrFail(db, opts.tailnet ?? config().defaultTailnet);
+      await withTailnet(config(), opts.tailnet, async (db, t) => {
         const keys = await listKeys(db.sql, t.tailnetId, ["client"]);
         if (!keys.some((k) => k.keyId === id)) throw new CliError(`no OAuth client ${id} in tailnet ${t.name}`);
         await revokeKey(db.sql, t.tailnetId, id, new Date());
