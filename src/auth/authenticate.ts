@@ -120,11 +120,13 @@ function kindToType(kind: string): string {
  * means any of them: routes whose resource depends on the body (POST /keys
  * with keyType auth or client) check the specific one in the handler too.
  */
-export function requireScope(scope: Scope | readonly Scope[]): MiddlewareHandler<AppEnv> {
+export function requireScope(scope: Scope | readonly Scope[], opts: { keyInUseParam?: string } = {}): MiddlewareHandler<AppEnv> {
   const anyOf: readonly Scope[] = typeof scope === "string" ? [scope] : scope;
   return async (c, next) => {
     const actor = await authenticate(c);
-    if (!anyOf.some((s) => grants(actor.scopes, s))) throw new ApiError(403, MESSAGES.forbidden);
+    // Any credential may read the key it is itself (Tailscale: "every scope may GET the key in use").
+    const keyInUse = opts.keyInUseParam !== undefined && c.req.param(opts.keyInUseParam) === actor.keyId;
+    if (!keyInUse && !anyOf.some((s) => grants(actor.scopes, s))) throw new ApiError(403, MESSAGES.forbidden);
     c.set("actor", actor);
     await next();
   };

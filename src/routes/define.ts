@@ -20,15 +20,15 @@ export const SECURITY = [{ apiKeyBasic: [] }, { bearer: [] }];
  * document as `x-required-scope`.
  */
 export function defineRoute<const R extends Omit<RouteConfig, "middleware" | "security">>(
-  route: R & { scope: Scope | readonly Scope[] },
+  route: R & { scope: Scope | readonly Scope[]; keyInUseParam?: string },
 ): R & { middleware: MiddlewareHandler<AppEnv> } {
-  const { scope, ...rest } = route;
+  const { scope, keyInUseParam, ...rest } = route;
   return createRoute({
     ...rest,
     security: SECURITY,
     "x-required-scope": scope,
     description: `${rest.description ?? rest.summary ?? ""}\n\nRequired scope: ${scopeText(scope)}.`.trim(),
-    middleware: requireScope(scope),
+    middleware: requireScope(scope, { keyInUseParam }),
   } as unknown as RouteConfig) as unknown as R & { middleware: MiddlewareHandler<AppEnv> };
 }
 

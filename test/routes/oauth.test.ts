@@ -294,3 +294,17 @@ describe("API keys act with their user's role", () => {
     expect((await createAuthKey(s.app, admin.apiKey, { tags: ["tag:x"] })).key).toMatch(/^tskey-auth-/);
   });
 });
+
+describe("the key in use", () => {
+  it("any token may read its own OAuth client, and nothing else of the keys API", async () => {
+    const s = await setupTailnet();
+    const client = await createOAuthClient(s.app, s.apiKey, ["dns:read"], []);
+    const token = (await tokenFor(s.app, client)).body.access_token;
+    const own = await call(s.app, "GET", `/api/v2/tailnet/-/keys/${client.id}`, { bearer: token });
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ id: client.id, keyType: "client", scopes: ["dns:read"] });
+    expect((await call(s.app, "GET", `/api/v2/tailnet/-/keys/${s.authKeyId}`, { bearer: token })).status).toBe(403);
+    expect((await call(s.app, "GET", "/api/v2/tailnet/-/keys", { bearer: token })).status).toBe(403);
+    expect((await call(s.app, "DELETE", `/api/v2/tailnet/-/keys/${client.id}`, { bearer: token })).status).toBe(403);
+  });
+});

@@ -16,8 +16,11 @@ export const route = defineRoute({
   operationId: "getKey",
   tags: ["keys"],
   summary: "Get a key",
-  description: "Reads one key (never its secret). A revoked or expired key stays readable with `invalid: true`.",
+  description:
+    "Reads one key (never its secret). A revoked or expired key stays readable with `invalid: true`. " +
+    "Any credential may read the key it is itself (an API key, or an access token's OAuth client).",
   scope: KEY_READ_SCOPES,
+  keyInUseParam: "keyId",
   request: { params: z.object({ tailnet: TailnetParam, keyId: KeyIdParam }) },
   responses: {
     200: { description: "The key.", content: { "application/json": { schema: KeySchema } } },
@@ -32,7 +35,7 @@ export function register(app: App) {
     checkTailnet(actor, tailnet);
     const key = await getKey(c.var.services.sql, actor.tailnetId, keyId);
     if (!key || !visibleTo(actor, key)) throw notFound();
-    requireKeyScope(actor, key, false);
+    if (key.keyId !== actor.keyId) requireKeyScope(actor, key, false);
     return c.json(toWireKey(key, c.var.services.clock.now()), 200);
   });
 }
