@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
-import type { AppEnv, Services } from "./lib/context.js";
+import { requestLog, type AppEnv, type Services } from "./lib/context.js";
 import { ApiError, errorBody, handleError, MESSAGES } from "./lib/errors.js";
 import { newRouter, type App } from "./routes/define.js";
 import { registerRoutes } from "./routes/index.js";
@@ -50,7 +50,6 @@ export function buildOpenApiDocument(): OpenApiDocument {
 function jsonByDefault(c: Context<AppEnv>): void {
   const ct = c.req.header("content-type");
   if (ct && !/^(application\/x-www-form-urlencoded|text\/plain)\b/i.test(ct)) return;
-  if (!["POST", "PUT", "PATCH"].includes(c.req.method)) return;
   const headers = new Headers(c.req.raw.headers);
   headers.set("content-type", "application/json");
   c.req.raw = new Request(c.req.raw, { headers, duplex: "half" } as RequestInit);
@@ -59,34 +58,36 @@ function jsonByDefault(c: Context<AppEnv>): void {
 export function createApp(services: Services): App {
   const app = newRouter();
   app.use("*", requestId({ headerName: "X-Request-Id" }));
+  const debug = services.logger.isLevelEnabled("debug");
   app.use("*", async (c, next) => {
     c.set("services", services);
-    const log = services.logger.child({ reqId: c.var.requestId });
-    c.set("log", log);
+    if (!debug) return next();
     const start = performance.now();
     await next();
-    if (log.isLevelEnabled("debug")) {
-      log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: +(performance.now() - start).toFixed(2) }, "request");
-    }
+    requestLog(c).debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: +(performance.now() - start).toFixed(2) }, "request");
   });
   app.use("*", methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => c.json({ message: "method not allowed" }, 405, { Allow: methods.join(", ") }) }));
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        // The rejected body is left unread, so the connection cannot carry another request: close it.
-        throw new ApiError(413, `request body too large (limit ${MAX_BODY_BYTES} bytes)`, { Connection: "close" });
-      },
-    }),
-  );
-  app.use("/api/v2/*", async (c, next) => {
-    if (c.req.path !== "/api/v2/oauth/token") jsonByDefault(c);
-    await next();
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      // The rejected body is left unread, so the connection cannot carry another request: close it.
+      throw new ApiError(413, `request body too large (limit ${MAX_BODY_BYTES} bytes)`, { Connection: "close" });
+    },
   });
-  app.use("/machine/*", async (c, next) => {
-    jsonByDefault(c);
-    await next();
+  // A GET or HEAD with neither Content-Length nor Transfer-Encoding has no body
+  // (HTTP/1.1); skipping the limit for those spares building a body stream per
+  // read. Every other request goes through it.
+  app.use("*", (c, next) =>
+    (c.req.method === "GET" || c.req.method === "HEAD") &&
+    c.req.header("content-length") === undefined &&
+    c.req.header("transfer-encoding") === undefined
+      ? next()
+      : limit(c, next),
+  );
+  app.use("*", (c, next) => {
+    const m = c.req.method;
+    if ((m === "POST" || m === "PUT" || m === "PATCH") && c.req.path !== "/api/v2/oauth/token") jsonByDefault(c);
+    return next();
   });
 
   registerRoutes(app);

@@ -54,13 +54,19 @@ export function tokenFrom(header: string | undefined): string | undefined {
   return undefined;
 }
 
+const ROLE_SCOPES: Record<Role, ReadonlySet<string>> = {
+  owner: normalize(roleScopes("owner")),
+  admin: normalize(roleScopes("admin")),
+  member: normalize(roleScopes("member")),
+};
+
 export async function authenticate(c: Context<AppEnv>): Promise<Actor> {
   const token = tokenFrom(c.req.header("authorization"));
   if (!token) throw unauthorized();
   if (looksLikeJwt(token)) return authenticateAccessToken(c, token);
   const parsed = parseSecret(token);
   if (!parsed) throw unauthorized();
-  const { sql, credentials, clock } = c.var.services;
+  const { sql, credentials, clock } = c.get("services");
   const row = await credentials.get(sql, parsed.keyId);
   if (!row || row.keyType !== kindToType(parsed.kind) || !secretMatches(parsed.secret, row.secretHash)) {
     throw unauthorized();
@@ -78,7 +84,7 @@ export async function authenticate(c: Context<AppEnv>): Promise<Actor> {
     kind: "api",
     keyId: row.keyId,
     user: { id: row.userId, loginName: row.loginName, role },
-    scopes: normalize(roleScopes(role)),
+    scopes: ROLE_SCOPES[role],
     tags: [],
     ownDevicesOnly: role === "member",
   };
@@ -91,7 +97,7 @@ export async function authenticate(c: Context<AppEnv>): Promise<Actor> {
  * minted with, narrowed to what the client still holds.
  */
 async function authenticateAccessToken(c: Context<AppEnv>, token: string): Promise<Actor> {
-  const { sql, credentials, clock, tokens } = c.var.services;
+  const { sql, credentials, clock, tokens } = c.get("services");
   const claims = await tokens.verify(sql, token, clock.now());
   if (!claims) throw unauthorized();
   const client = await credentials.get(sql, claims.clientId);

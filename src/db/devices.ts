@@ -14,11 +14,12 @@ export type DeviceRow = {
   osVersion: string;
   clientVersion: string;
   updateAvailable: boolean;
-  createdAt: Date;
-  lastSeen: Date | null;
+  /** Times arrive formatted by PostgreSQL as RFC 3339 UTC (`2024-03-05T17:10:27Z`), as the API sends them. */
+  created: string;
+  lastSeen: string | null;
   connectedToControl: boolean;
   keyExpiryDisabled: boolean;
-  expiresAt: Date | null;
+  expires: string | null;
   authorized: boolean;
   isExternal: boolean;
   multipleConnections: boolean;
@@ -39,10 +40,13 @@ export type DeviceRow = {
   ipv6: string;
 };
 
+/** RFC 3339 in UTC, formatted by PostgreSQL: no Date objects to build and format per row. */
+const rfc3339 = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+
 const SELECT = `SELECT d.tailnet_id::text AS tailnet_id, d.device_id::text AS device_id, d.node_id,
     d.user_id::text AS user_id, u.login_name AS user_login, t.dns_suffix, d.name, d.hostname, d.os, d.os_version,
-    d.client_version, d.update_available, d.created_at, d.last_seen, d.connected_to_control, d.key_expiry_disabled,
-    d.expires_at, d.authorized, d.is_external, d.multiple_connections, d.machine_key, d.node_key,
+    d.client_version, d.update_available, ${rfc3339("d.created_at")} AS created, ${rfc3339("d.last_seen")} AS last_seen,
+    d.connected_to_control, d.key_expiry_disabled, ${rfc3339("d.expires_at")} AS expires, d.authorized, d.is_external, d.multiple_connections, d.machine_key, d.node_key,
     d.blocks_incoming_connections, d.tags, d.tailnet_lock_key, d.tailnet_lock_error, d.is_ephemeral,
     d.advertised_routes, d.enabled_routes, d.ssh_enabled, d.client_connectivity, d.posture_identity, d.distro,
     host(d.ipv4) AS ipv4, host(d.ipv6) AS ipv6
@@ -64,11 +68,11 @@ export function toDeviceRow(r: Record<string, unknown>): DeviceRow {
     osVersion: r.os_version as string,
     clientVersion: r.client_version as string,
     updateAvailable: r.update_available as boolean,
-    createdAt: r.created_at as Date,
-    lastSeen: (r.last_seen as Date | null) ?? null,
+    created: r.created as string,
+    lastSeen: (r.last_seen as string | null) ?? null,
     connectedToControl: r.connected_to_control as boolean,
     keyExpiryDisabled: r.key_expiry_disabled as boolean,
-    expiresAt: (r.expires_at as Date | null) ?? null,
+    expires: (r.expires as string | null) ?? null,
     authorized: r.authorized as boolean,
     isExternal: r.is_external as boolean,
     multipleConnections: r.multiple_connections as boolean,

@@ -20,9 +20,19 @@ export type AppEnv = {
   Variables: {
     services: Services;
     requestId: string;
-    /** The request-scoped logger (carries the request id). */
-    log: Logger;
+    /** The request-scoped logger, made on first use by `requestLog`. */
+    log: Logger | undefined;
     /** Set by the auth middleware on authenticated routes. */
     actor: Actor;
   };
 };
+
+/** The request's logger (a child carrying the request id), created on first use: most requests never log. */
+export function requestLog(c: { get(key: "log"): Logger | undefined; get(key: "services"): Services; get(key: "requestId"): string; set(key: "log", value: Logger): void }): Logger {
+  let log = c.get("log");
+  if (!log) {
+    log = c.get("services").logger.child({ reqId: c.get("requestId") });
+    c.set("log", log);
+  }
+  return log;
+}

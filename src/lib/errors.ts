@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "@hono/zod-openapi";
-import type { AppEnv } from "./context.js";
+import { requestLog, type AppEnv } from "./context.js";
 
 /**
  * The one error type of the API. Everything that is not a 2xx leaves the
@@ -47,8 +47,7 @@ export function handleError(err: Error, c: Context<AppEnv>) {
     return errorBody(c, status, message);
   }
   // Anything else is our bug: log it with the request id, tell the client nothing internal.
-  const log = c.get("log");
-  if (log) log.error({ err }, "unhandled error");
+  if (c.get("services")) requestLog(c).error({ err }, "unhandled error");
   else console.error(err);
   return errorBody(c, 500, MESSAGES.internal);
 }

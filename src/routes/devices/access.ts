@@ -8,8 +8,8 @@ import { forbidden, notFound } from "../../lib/errors.js";
  * like a missing one; a member may change only devices they registered.
  */
 export async function deviceForWrite(c: Context<AppEnv>, id: string): Promise<DeviceRow> {
-  const actor = c.var.actor;
-  const row = await getDevice(c.var.services.sql, actor.tailnetId, id);
+  const actor = c.get("actor");
+  const row = await getDevice(c.get("services").sql, actor.tailnetId, id);
   if (!row) throw notFound();
   if (actor.ownDevicesOnly && (row.userId !== actor.user?.id || row.tags.length > 0)) throw forbidden();
   return row;

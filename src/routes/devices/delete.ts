@@ -22,7 +22,7 @@ export function register(app: App) {
   app.openapi(route, async (c) => {
     const { deviceId } = c.req.valid("param");
     const row = await deviceForWrite(c, deviceId);
-    if (!(await deleteDevice(c.var.services.sql, row.tailnetId, row.deviceId))) throw notFound();
+    if (!(await deleteDevice(c.get("services").sql, row.tailnetId, row.deviceId))) throw notFound();
     return c.body(null, 200);
   });
 }

@@ -24,7 +24,7 @@ export function register(app: App) {
   app.openapi(route, async (c) => {
     const { deviceId } = c.req.valid("param");
     const { fields } = c.req.valid("query");
-    const row = await getDevice(c.var.services.sql, c.var.actor.tailnetId, deviceId);
+    const row = await getDevice(c.get("services").sql, c.get("actor").tailnetId, deviceId);
     if (!row) throw notFound();
     return c.json(toWireDevice(row, wantsAll(fields)), 200);
   });

@@ -29,10 +29,10 @@ export function register(app: App) {
   app.openapi(route, async (c) => {
     const { tailnet } = c.req.valid("param");
     const { fields } = c.req.valid("query");
-    checkTailnet(c.var.actor, tailnet);
+    checkTailnet(c.get("actor"), tailnet);
     const filters = parseFilters(c.req.queries());
     const all = wantsAll(fields);
-    const rows = await listDevices(c.var.services.sql, c.var.actor.tailnetId);
+    const rows = await listDevices(c.get("services").sql, c.get("actor").tailnetId);
     let devices = rows.map((r) => toWireDevice(r, all || filters.length > 0));
     if (filters.length) {
       devices = devices.filter((d) => matches(d, filters));

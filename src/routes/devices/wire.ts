@@ -1,6 +1,5 @@
 import { z } from "@hono/zod-openapi";
 import type { DeviceRow } from "../../db/devices.js";
-import { rfc3339 } from "../../lib/time.js";
 
 /** Go's zero time: what Tailscale sends for "no expiry". */
 export const ZERO_TIME = "0001-01-01T00:00:00Z";
@@ -95,11 +94,11 @@ export function toWireDevice(r: DeviceRow, all: boolean): WireDevice {
     clientVersion: r.clientVersion,
     updateAvailable: r.updateAvailable,
     os: r.os,
-    created: rfc3339(r.createdAt),
+    created: r.created,
     connectedToControl: r.connectedToControl,
-    ...(!r.connectedToControl && r.lastSeen ? { lastSeen: rfc3339(r.lastSeen) } : {}),
+    ...(!r.connectedToControl && r.lastSeen ? { lastSeen: r.lastSeen } : {}),
     keyExpiryDisabled: r.keyExpiryDisabled,
-    expires: r.expiresAt ? rfc3339(r.expiresAt) : ZERO_TIME,
+    expires: r.expires ?? ZERO_TIME,
     authorized: r.authorized,
     isExternal: r.isExternal,
     ...(r.multipleConnections ? { multipleConnections: true } : {}),

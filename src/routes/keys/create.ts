@@ -60,13 +60,13 @@ export function register(app: App) {
   app.openapi(route, async (c) => {
     const { tailnet } = c.req.valid("param");
     const body = c.req.valid("json");
-    const actor = c.var.actor;
+    const actor = c.get("actor");
     checkTailnet(actor, tailnet);
     const keyType = body.keyType ?? "auth";
     if (keyType === "api") throw badRequest("API access tokens cannot be created through the API; use `tailapi apikeys create`");
     if (keyType !== "auth" && keyType !== "client") throw badRequest(`keyType "${keyType}" is not supported`);
     if (!grants(actor.scopes, scopeFor(keyType, true))) throw forbidden();
-    const { clock, sql } = c.var.services;
+    const { clock, sql } = c.get("services");
     const now = clock.now();
     const description = body.description ?? "";
 

@@ -23,9 +23,9 @@ export const route = defineRoute({
 export function register(app: App) {
   app.openapi(route, async (c) => {
     const { tailnet, keyId } = c.req.valid("param");
-    const actor = c.var.actor;
+    const actor = c.get("actor");
     checkTailnet(actor, tailnet);
-    const { sql, clock } = c.var.services;
+    const { sql, clock } = c.get("services");
     const key = await getKey(sql, actor.tailnetId, keyId);
     if (!key || !visibleTo(actor, key)) throw notFound();
     requireKeyScope(actor, key, true);

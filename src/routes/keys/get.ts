@@ -31,11 +31,11 @@ export const route = defineRoute({
 export function register(app: App) {
   app.openapi(route, async (c) => {
     const { tailnet, keyId } = c.req.valid("param");
-    const actor = c.var.actor;
+    const actor = c.get("actor");
     checkTailnet(actor, tailnet);
-    const key = await getKey(c.var.services.sql, actor.tailnetId, keyId);
+    const key = await getKey(c.get("services").sql, actor.tailnetId, keyId);
     if (!key || !visibleTo(actor, key)) throw notFound();
     if (key.keyId !== actor.keyId) requireKeyScope(actor, key, false);
-    return c.json(toWireKey(key, c.var.services.clock.now()), 200);
+    return c.json(toWireKey(key, c.get("services").clock.now()), 200);
   });
 }

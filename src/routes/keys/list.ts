@@ -29,11 +29,11 @@ export function register(app: App) {
   app.openapi(route, async (c) => {
     const { tailnet } = c.req.valid("param");
     const { all } = c.req.valid("query");
-    checkTailnet(c.var.actor, tailnet);
-    const actor = c.var.actor;
+    checkTailnet(c.get("actor"), tailnet);
+    const actor = c.get("actor");
     const types = readableTypes(actor).filter((t) => all === "true" || t !== "api");
-    const now = c.var.services.clock.now();
-    const rows = types.length ? await listKeys(c.var.services.sql, actor.tailnetId, types) : [];
+    const now = c.get("services").clock.now();
+    const rows = types.length ? await listKeys(c.get("services").sql, actor.tailnetId, types) : [];
     // Only the key types the caller's scopes can read, and for members only their own keys.
     return c.json({ keys: rows.filter((k) => visibleTo(actor, k)).map((k) => toWireKey(k, now)) }, 200);
   });

@@ -37,9 +37,9 @@ export function register(app: App) {
   app.openapi(route, async (c) => {
     const { tailnet, keyId } = c.req.valid("param");
     const body = c.req.valid("json");
-    const actor = c.var.actor;
+    const actor = c.get("actor");
     checkTailnet(actor, tailnet);
-    const { sql, clock } = c.var.services;
+    const { sql, clock } = c.get("services");
     const key = await getKey(sql, actor.tailnetId, keyId);
     if (!key || !visibleTo(actor, key)) throw notFound();
     if (key.keyType !== "client") throw badRequest(`only OAuth clients can be updated; this key is of type ${key.keyType}`);

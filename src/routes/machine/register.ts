@@ -5,6 +5,7 @@ import { DeviceSchema, toWireDevice } from "../devices/wire.js";
 import { TagSchema } from "../keys/wire.js";
 import { CidrSchema } from "../../domain/routes.js";
 import type { App } from "../define.js";
+import { requestLog } from "../../lib/context.js";
 
 const hex64 = (prefix: string) =>
   z
@@ -55,7 +56,7 @@ export const route = createRoute({
 export function register(app: App) {
   app.openapi(route, async (c) => {
     const b = c.req.valid("json");
-    const { sql, clock } = c.var.services;
+    const { sql, clock } = c.get("services");
     const r = await registerNode(
       sql,
       {
@@ -71,7 +72,7 @@ export function register(app: App) {
       },
       clock.now(),
     );
-    c.var.log.info({ nodeId: r.device.nodeId, tailnetId: r.device.tailnetId, created: r.created }, "node registered");
+    requestLog(c).info({ nodeId: r.device.nodeId, tailnetId: r.device.tailnetId, created: r.created }, "node registered");
     return c.json({ device: toWireDevice(r.device, true), nodeToken: r.nodeToken, created: r.created }, 200);
   });
 }

@@ -3,8 +3,8 @@ import type { Context } from "hono";
 import { parseSecret, secretMatches } from "../../auth/credentials.js";
 import { grants, isKnownScope, isLegacyScope, normalize, type Scope } from "../../auth/scopes.js";
 import { findCredential } from "../../db/keys.js";
-import type { AppEnv } from "../../lib/context.js";
 import type { App } from "../define.js";
+import { requestLog, type AppEnv } from "../../lib/context.js";
 
 const TokenForm = z
   .object({
@@ -92,7 +92,7 @@ export function register(app: App) {
     const cred = clientCredentials(c.req.header("authorization"), form);
     if (!cred.secret) return oauthError(c, 401, "invalid_client", "client credentials are missing", cred.basic);
     const parsed = parseSecret(cred.secret);
-    const { sql, tokens, clock } = c.var.services;
+    const { sql, tokens, clock } = c.get("services");
     const row = parsed?.kind === "client" ? await findCredential(sql, parsed.keyId) : undefined;
     if (
       !parsed ||
@@ -115,7 +115,7 @@ export function register(app: App) {
     const scopes = requested.length ? [...new Set(requested)] : row.scopes;
     const tags = requestedTags.length ? [...new Set(requestedTags)] : row.tags;
     const { token, expiresIn } = await tokens.mint(sql, { tailnetId: row.tailnetId, clientId: row.keyId, scopes, tags }, clock.now());
-    c.var.log.info({ clientId: row.keyId, scopes }, "access token issued");
+    requestLog(c).info({ clientId: row.keyId, scopes }, "access token issued");
     c.header("Cache-Control", "no-store");
     c.header("Pragma", "no-cache");
     return c.json({ access_token: token, token_type: "Bearer" as const, expires_in: expiresIn, scope: scopes.join(" ") }, 200);

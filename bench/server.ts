@@ -1,0 +1,93 @@
+/**
+ * The server under test, run as a child process of bench.ts (so the load
+ * generator does not share its event loop). Serves on two loopback ports:
+ *
+ *   app      — the real tailapi app (createApp with production services and
+ *              logger config), as src/server.ts builds it (the token
+ *              service's master key is random: nothing outlives the bench);
+ *   baseline — a bare Hono app whose GET /device/:id does only the device
+ *              SELECT (getDevice) and the same wire JSON, no auth/validation.
+ *
+ * Both use the same postgres.js pool (max 10, like production's default); the
+ * load phases never overlap, so they do not compete for it.
+ *
+ * Env: BENCH_DATABASE_URL, BENCH_TAILNET_ID. Talks to the parent over IPC:
+ * sends {type:"ready", ports} once listening; exits cleanly on "stop" or when
+ * the IPC channel closes (parent gone).
+ */
+import { serve, type ServerType } from "@hono/node-server";
+import { Hono } from "hono";
+import { randomBytes } from "node:crypto";
+import { createApp } from "../src/app.js";
+import { CredentialCache } from "../src/auth/authenticate.js";
+import { TokenService } from "../src/auth/tokens.js";
+import { getDevice } from "../src/db/devices.js";
+import { connect } from "../src/db/sql.js";
+import { systemClock } from "../src/lib/context.js";
+import { createLogger } from "../src/lib/logger.js";
+import { toWireDevice } from "../src/routes/devices/wire.js";
+
+export type ServerPorts = Record<"app" | "baseline", number>;
+export type ChildMessage = { type: "ready"; ports: ServerPorts };
+
+const url = process.env.BENCH_DATABASE_URL;
+const tailnetId = process.env.BENCH_TAILNET_ID;
+if (!url || !tailnetId || !process.send) {
+  console.error("bench/server.ts is started by bench/bench.ts (needs BENCH_DATABASE_URL, BENCH_TAILNET_ID and an IPC channel)");
+  process.exit(2);
+}
+
+const logger = createLogger("info");
+const sql = connect(url, { max: 10 });
+
+const app = createApp({ sql, clock: systemClock, logger, credentials: new CredentialCache(), tokens: new TokenService(randomBytes(32)) });
+
+const baseline = new Hono();
+baseline.get("/device/:id", async (c) => {
+  const row = await getDevice(sql, tailnetId, c.req.param("id"));
+  if (!row) return c.json({ message: "not found" }, 404);
+  return c.json(toWireDevice(row, false));
+});
+// Hono's default onError prints every error; a failure shows up as a non-2xx in the bench anyway.
+baseline.onError((err, c) => c.json({ message: String(err) }, 500));
+
+function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<{ server: ServerType; port: number }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port: 0, hostname: "127.0.0.1" }, (info) => resolve({ server, port: info.port }));
+    server.once("error", reject);
+  });
+}
+
+const a = await listen(app.fetch);
+const b = await listen(baseline.fetch);
+logger.info({ app: a.port, baseline: b.port }, "bench servers listening");
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  for (const s of [a.server, b.server]) {
+    (s as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+    s.close();
+  }
+  await sql.end({ timeout: 2 }).catch(() => undefined);
+  process.exit(0);
+}
+
+// Once stopping (or when postgres went away under a Ctrl-C), in-flight queries fail: not worth a stack trace.
+for (const ev of ["unhandledRejection", "uncaughtException"] as const) {
+  process.on(ev, (err) => {
+    if (stopping) return;
+    console.error(err);
+    process.exit(1);
+  });
+}
+
+process.on("message", (m) => {
+  if (m === "stop") void stop();
+});
+process.on("disconnect", () => void stop());
+process.on("SIGTERM", () => void stop());
+process.on("SIGINT", () => void stop());
+
+process.send({ type: "ready", ports: { app: a.port, baseline: b.port } } satisfies ChildMessage);
