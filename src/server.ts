@@ -50,16 +50,17 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
     let closing: Promise<void> | undefined;
     const shutdown = () =>
       (closing ??= (async () => {
+        const s = server as ServerType & { closeIdleConnections?: () => void };
+        const drained = new Promise<void>((resolve) => s.close(() => resolve()));
+        // The listening socket is closed by now (close() does that at once), so
+        // this line is only ever seen once new connections are refused.
         logger.info("shutting down: draining requests");
-        await new Promise<void>((resolve) => {
-          const s = server!;
-          const idle = setInterval(() => (s as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.(), 100);
-          s.close(() => {
-            clearInterval(idle);
-            resolve();
-          });
-          (s as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-        });
+        // Keep-alive connections between requests would hold close() open: end
+        // them as they fall idle; connections with a request in flight finish it.
+        const idle = setInterval(() => s.closeIdleConnections?.(), 100);
+        s.closeIdleConnections?.();
+        await drained;
+        clearInterval(idle);
         await db.close();
         logger.info("stopped");
       })());
