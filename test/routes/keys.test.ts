@@ -154,3 +154,50 @@ describe("key listing follows the caller's scopes", () => {
     expect(client.id).toMatch(/CNTRL$/);
   });
 });
+
+describe("PUT /api/v2/tailnet/{tailnet}/keys/{keyId}", () => {
+  it("updates an OAuth client's scopes, tags and description", async () => {
+    const { createOAuthClient } = await import("../helpers.js");
+    const s = await setupTailnet();
+    const client = await createOAuthClient(s.app, s.apiKey, ["dns:read"], []);
+    const r = await call(s.app, "PUT", `/api/v2/tailnet/-/keys/${client.id}`, {
+      key: s.apiKey,
+      body: { keyType: "client", scopes: ["devices:core", "dns"], tags: ["tag:b", "tag:a"], description: "renamed" },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ id: client.id, scopes: ["devices:core", "dns"], tags: ["tag:a", "tag:b"], description: "renamed" });
+    expect(r.body).not.toHaveProperty("key");
+    const got = await call(s.app, "GET", `/api/v2/tailnet/-/keys/${client.id}`, { key: s.apiKey });
+    expect(got.body).toMatchObject({ scopes: ["devices:core", "dns"], description: "renamed" });
+  });
+
+  it.each([
+    [{ scopes: ["devices:nope"] }, 400, /unknown scopes/],
+    [{ scopes: ["devices:core"], tags: [] }, 400, /must have tags/],
+    [{ scopes: [] }, 400, /at least one scope/],
+    [{ tags: ["tag:a"] }, 400, /scopes/],
+    [{ scopes: ["dns"], tags: ["nottag"] }, 400, /tags/],
+  ])("rejects %j and changes nothing", async (body, status, message) => {
+    const { createOAuthClient } = await import("../helpers.js");
+    const s = await setupTailnet();
+    const client = await createOAuthClient(s.app, s.apiKey, ["dns:read"], []);
+    const r = await call(s.app, "PUT", `/api/v2/tailnet/-/keys/${client.id}`, { key: s.apiKey, body });
+    expect(r.status).toBe(status);
+    expect(r.body.message).toMatch(message);
+    const got = await call(s.app, "GET", `/api/v2/tailnet/-/keys/${client.id}`, { key: s.apiKey });
+    expect(got.body.scopes).toEqual(["dns:read"]);
+  });
+
+  it("only updates OAuth clients, and only in the caller's tailnet", async () => {
+    const { createOAuthClient } = await import("../helpers.js");
+    const s = await setupTailnet();
+    const other = await setupTailnet();
+    const notClient = await call(s.app, "PUT", `/api/v2/tailnet/-/keys/${s.authKeyId}`, { key: s.apiKey, body: { scopes: ["dns"] } });
+    expect(notClient.status).toBe(400);
+    expect(notClient.body.message).toMatch(/only OAuth clients/);
+    const theirs = await createOAuthClient(other.app, other.apiKey, ["dns:read"], []);
+    const r = await call(s.app, "PUT", `/api/v2/tailnet/-/keys/${theirs.id}`, { key: s.apiKey, body: { scopes: ["dns"] } });
+    expect(r.status).toBe(404);
+    expect((await call(other.app, "GET", `/api/v2/tailnet/-/keys/${theirs.id}`, { key: other.apiKey })).body.scopes).toEqual(["dns:read"]);
+  });
+});
