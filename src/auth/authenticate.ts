@@ -6,7 +6,7 @@ import type { Sql } from "../db/sql.js";
 import { parseSecret, secretMatches } from "./credentials.js";
 import { roleScopes, type Actor, type Role } from "./actor.js";
 import { grants, normalize, type Scope } from "./scopes.js";
-import { looksLikeJwt } from "./tokens.js";
+import { looksLikeJwt, type TokenClaims } from "./tokens.js";
 
 /**
  * Credential rows by key id, kept for at most CACHE_TTL_MS. This is the only
@@ -91,6 +91,26 @@ export async function authenticate(c: Context<AppEnv>): Promise<Actor> {
 }
 
 /**
+ * The token's scopes narrowed to what its client holds now, memoised per
+ * (cached client row, cached token claims): both objects live in their caches,
+ * so a busy token costs a map lookup, and a changed client (a new row after at
+ * most CACHE_TTL_MS) is recomputed.
+ */
+const effective = new WeakMap<CredentialRow, WeakMap<TokenClaims, ReadonlySet<string>>>();
+
+function effectiveScopes(client: CredentialRow, claims: TokenClaims): ReadonlySet<string> {
+  let byClaims = effective.get(client);
+  if (!byClaims) effective.set(client, (byClaims = new WeakMap()));
+  let scopes = byClaims.get(claims);
+  if (!scopes) {
+    const held = normalize(client.scopes);
+    scopes = new Set([...normalize(claims.scopes)].filter((s) => grants(held, s as Scope)));
+    byClaims.set(claims, scopes);
+  }
+  return scopes;
+}
+
+/**
  * An OAuth access token: a JWT of ours, unexpired, whose client still exists
  * (checked through the credential cache, so a deleted client's tokens stop
  * working on every replica within CACHE_TTL_MS). Its scopes are those it was
@@ -102,8 +122,7 @@ async function authenticateAccessToken(c: Context<AppEnv>, token: string): Promi
   if (!claims) throw unauthorized();
   const client = await credentials.get(sql, claims.clientId);
   if (!client || client.keyType !== "client" || client.revokedAt || client.tailnetId !== claims.tailnetId) throw unauthorized();
-  const clientScopes = normalize(client.scopes);
-  const scopes = new Set([...normalize(claims.scopes)].filter((s) => grants(clientScopes, s as Scope)));
+  const scopes = effectiveScopes(client, claims);
   return {
     tailnetId: client.tailnetId,
     tailnetName: client.tailnetName,
