@@ -9,12 +9,18 @@ import { requestLog, type AppEnv } from "./context.js";
  * server as `{"message": …}` (Tailscale's Error schema), through `onError`.
  */
 export class ApiError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    message: string,
-    readonly headers?: Record<string, string>,
-  ) {
+  readonly status: ContentfulStatusCode;
+  readonly headers?: Record<string, string>;
+
+  constructor(status: ContentfulStatusCode, message: string, headers?: Record<string, string>) {
+    // An ApiError is an answer, not a bug: capturing its stack trace would be
+    // most of its cost on hot paths such as 401s and 404s.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
+    this.status = status;
+    if (headers) this.headers = headers;
   }
 }
 
