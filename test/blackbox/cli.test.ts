@@ -129,3 +129,53 @@ describe("CLI on the embedded default", () => {
     expect(await postgresPids(dir)).toEqual([]);
   }, 90_000);
 });
+
+describe("CLI users, roles and OAuth clients (on the suite's database)", () => {
+  it("a member's API key reads but cannot delete others' devices; a CLI-made OAuth client gets working tokens", async () => {
+    const { databaseUrl, seedTailnet, createAuthKey, registerDevice } = await import("./harness.js");
+    const env = { DATABASE_URL: databaseUrl() };
+    const server = await spawnServer({ env: { ...env, TAILAPI_TAILNET: `boot-${Date.now()}.test` } });
+    const { name, apiKey } = await seedTailnet(env);
+    const authKey = await createAuthKey(server.url, apiKey, { reusable: true });
+    const { device } = await registerDevice(server.url, authKey.key);
+
+    const login = `bob@${name}`;
+    const user = await runCli(["users", "create", login, "--tailnet", name, "--role", "member"], env);
+    expect(user.code, user.stderr).toBe(0);
+    expect(user.stdout).toMatch(new RegExp(`^\\d+\\t${login.replace(/\./g, "\\.")}\\tmember$`, "m"));
+    const dup = await runCli(["users", "create", login, "--tailnet", name], env);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toMatch(/already exists/);
+
+    const memberKey = (await runCli(["apikeys", "create", "--tailnet", name, "--user", login], env)).stdout.trim();
+    expect(memberKey).toMatch(API_KEY);
+    expect((await call(server.url, "GET", `/api/v2/device/${device.nodeId}`, { key: memberKey })).status).toBe(200);
+    const del = await call(server.url, "DELETE", `/api/v2/device/${device.nodeId}`, { key: memberKey });
+    expect(del.status).toBe(403);
+    expect(del.body).toEqual({ message: "calling actor does not have enough permissions to perform this function" });
+
+    const noTags = await runCli(["oauth-clients", "create", "--tailnet", name, "--scopes", "devices:core"], env);
+    expect(noTags.code).toBe(1);
+    expect(noTags.stderr).toMatch(/must have tags/);
+    const made = await runCli(["oauth-clients", "create", "--tailnet", name, "--scopes", "devices:core,auth_keys", "--tags", "tag:ci"], env);
+    expect(made.code, made.stderr).toBe(0);
+    const id = /^OAUTH_CLIENT_ID=(\S+)$/m.exec(made.stdout)![1]!;
+    const secret = /^OAUTH_CLIENT_SECRET=(tskey-client-\S+)$/m.exec(made.stdout)![1]!;
+    const res = await fetch(`${server.url}/api/v2/oauth/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ client_id: id, client_secret: secret }),
+    });
+    expect(res.status).toBe(200);
+    const token = ((await res.json()) as { access_token: string }).access_token;
+    expect((await call(server.url, "DELETE", `/api/v2/device/${device.nodeId}`, { bearer: token })).status).toBe(200);
+
+    const list = await runCli(["oauth-clients", "list", "--tailnet", name], env);
+    expect(list.stdout).toContain(`${id}\t`);
+    expect(list.stdout).not.toContain(secret);
+    expect((await runCli(["oauth-clients", "delete", id, "--tailnet", name], env)).code).toBe(0);
+    await sleep(1100); // the server's credential cache bound
+    expect((await call(server.url, "GET", "/api/v2/tailnet/-/devices", { bearer: token })).status).toBe(401);
+    expect(await server.stop("SIGTERM")).toBe(0);
+  }, 90_000);
+});
