@@ -12,7 +12,8 @@ import {
   type CryptoKey,
 } from "jose";
 import { findSigningKey, getVerificationKey, insertSigningKey, pruneSigningKeys } from "../db/signing-keys.js";
-import { query, type Sql } from "../db/sql.js";
+import { lockUntilCommit } from "../db/locks.js";
+import type { Sql } from "../db/sql.js";
 
 /** OAuth access tokens live one hour, as Tailscale's do. */
 export const TOKEN_LIFETIME_S = 3600;
@@ -116,7 +117,7 @@ export class TokenService {
     // Stop signing with a key one token lifetime before it retires, so no token outlives its key.
     if (cached && cached.signUntil > nowMs && nowMs - cached.at < 60_000) return cached;
     const loaded = await sql.begin(async (tx) => {
-      await query(tx, `SELECT pg_advisory_xact_lock(7349, hashtext($1::text))`, [tailnetId]);
+      await lockUntilCommit(tx, "signingKeys", tailnetId);
       const row = await findSigningKey(tx, tailnetId, this.masterKeyId, now);
       if (row) {
         const jwk = JSON.parse(new TextDecoder().decode((await compactDecrypt(row.privateJwe, this.masterKey)).plaintext));

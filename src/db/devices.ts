@@ -132,6 +132,20 @@ export async function findDeviceIdByMachineKey(db: Queryable, tailnetId: string,
   return row?.device_id;
 }
 
+const UNIQUE_COLUMN_SQL = {
+  device_id: "device_id = $2::bigint",
+  node_id: "node_id = $2",
+  ipv4: "ipv4 = $2::inet",
+  ipv6: "ipv6 = $2::inet",
+} as const;
+export type UniqueDeviceColumn = keyof typeof UNIQUE_COLUMN_SQL;
+
+/** Whether a device of the tailnet already has this id or address. */
+export async function deviceValueTaken(db: Queryable, tailnetId: string, column: UniqueDeviceColumn, value: string): Promise<boolean> {
+  const rows = await query(db, `SELECT 1 FROM devices WHERE tailnet_id = $1 AND ${UNIQUE_COLUMN_SQL[column]}`, [tailnetId, value]);
+  return rows.length > 0;
+}
+
 /** Names already taken in a tailnet that start with `base` (for picking `web`, `web-1`, …). */
 export async function namesLike(db: Queryable, tailnetId: string, base: string): Promise<string[]> {
   const rows = await query<{ name: string }>(

@@ -114,6 +114,10 @@ export async function revokeKey(db: Queryable, tailnetId: string, keyId: string,
   return row ? toKey(row) : undefined;
 }
 
+export async function setKeyExpiry(db: Queryable, tailnetId: string, keyId: string, expiresAt: Date): Promise<void> {
+  await query(db, `UPDATE keys SET expires_at = $3 WHERE tailnet_id = $1 AND key_id = $2`, [tailnetId, keyId, expiresAt]);
+}
+
 /**
  * Takes one use of an auth key, atomically: a single-use key can be claimed
  * once however many registrations race for it. Returns undefined when the key

@@ -1,6 +1,7 @@
 import { hashSecret, parseSecret, secretMatches } from "../auth/credentials.js";
-import { getKey, listKeys } from "../db/keys.js";
-import { query, type Sql, type TxSql } from "../db/sql.js";
+import { findCredential, listKeys, setKeyExpiry } from "../db/keys.js";
+import { lockUntilCommit } from "../db/locks.js";
+import type { Sql, TxSql } from "../db/sql.js";
 import { createTailnet, findTailnetByName, TailnetExistsError, type Tailnet } from "../db/tailnets.js";
 import { createUser, listUsers, type User } from "../db/users.js";
 import { createApiKey, MAX_KEY_EXPIRY_SECONDS } from "./keys.js";
@@ -8,10 +9,6 @@ import { createApiKey, MAX_KEY_EXPIRY_SECONDS } from "./keys.js";
 /** The login name of a tailnet's first user: `admin@<tailnet>`, or the tailnet itself when it is an email. */
 export function firstUserLogin(tailnetName: string): string {
   return tailnetName.includes("@") ? tailnetName : `admin@${tailnetName}`;
-}
-
-async function lock(tx: TxSql, what: string): Promise<void> {
-  await query(tx, `SELECT pg_advisory_xact_lock(7348, hashtext($1::text))`, [what]);
 }
 
 async function ensureOwner(tx: TxSql, tailnet: Tailnet): Promise<User> {
@@ -47,7 +44,7 @@ export type BootstrapResult = { tailnet: Tailnet; createdKey?: { secret: string;
  */
 export async function bootstrap(sql: Sql, tailnetName: string, bootstrapKey: string | undefined, now: Date): Promise<BootstrapResult> {
   return sql.begin(async (tx) => {
-    await lock(tx, "bootstrap");
+    await lockUntilCommit(tx, "bootstrap", "bootstrap");
     let tailnet = await findTailnetByName(tx, tailnetName);
     if (!tailnet) {
       try {
@@ -60,19 +57,14 @@ export async function bootstrap(sql: Sql, tailnetName: string, bootstrapKey: str
     const expiresAt = new Date(now.getTime() + MAX_KEY_EXPIRY_SECONDS * 1000);
     if (bootstrapKey) {
       const parsed = parseSecret(bootstrapKey)!;
-      const existing = await query<{ tailnet_id: string }>(tx, `SELECT tailnet_id::text AS tailnet_id FROM keys WHERE key_id = $1`, [parsed.keyId]);
-      const own = await getKey(tx, tailnet.tailnetId, parsed.keyId);
-      if (existing.length > 0 && !own) throw new BootstrapError("TAILAPI_BOOTSTRAP_API_KEY: its key id is taken by a key of another tailnet");
-      if (own) {
-        const [row] = await query<{ secret_hash: Buffer }>(tx, `SELECT secret_hash FROM keys WHERE tailnet_id = $1 AND key_id = $2`, [
-          tailnet.tailnetId,
-          parsed.keyId,
-        ]);
-        if (own.keyType !== "api" || !secretMatches(parsed.secret, row!.secret_hash)) {
+      const existing = await findCredential(tx, parsed.keyId);
+      if (existing) {
+        if (existing.tailnetId !== tailnet.tailnetId) throw new BootstrapError("TAILAPI_BOOTSTRAP_API_KEY: its key id is taken by a key of another tailnet");
+        if (existing.keyType !== "api" || !secretMatches(parsed.secret, existing.secretHash)) {
           throw new BootstrapError("TAILAPI_BOOTSTRAP_API_KEY: its key id is taken by a different key");
         }
         // Keep it usable across restarts: its expiry moves to 90 days from now (a revocation stays).
-        await query(tx, `UPDATE keys SET expires_at = $3 WHERE tailnet_id = $1 AND key_id = $2`, [tailnet.tailnetId, parsed.keyId, expiresAt]);
+        await setKeyExpiry(tx, tailnet.tailnetId, parsed.keyId, expiresAt);
         return { tailnet };
       }
       const owner = await ensureOwner(tx, tailnet);

@@ -1,14 +1,17 @@
 import { mintSecret, newNodeId, parseSecret, secretMatches } from "../auth/credentials.js";
 import {
+  deviceValueTaken,
   findDeviceIdByMachineKey,
   getDevice,
   insertDevice,
   namesLike,
   updateRegistration,
   type DeviceRow,
+  type UniqueDeviceColumn,
 } from "../db/devices.js";
+import { lockUntilCommit } from "../db/locks.js";
 import { claimAuthKey, findCredential, getKey } from "../db/keys.js";
-import { query, type Sql, type TxSql } from "../db/sql.js";
+import type { Sql, TxSql } from "../db/sql.js";
 import { getTailnet } from "../db/tailnets.js";
 import { ApiError } from "../lib/errors.js";
 import { randomNumericId } from "../lib/ids.js";
@@ -67,7 +70,7 @@ export async function registerNode(sql: Sql, req: RegistrationRequest, now: Date
   const tailnetId = cred.tailnetId;
 
   const result = await sql.begin(async (tx) => {
-    await query(tx, `SELECT pg_advisory_xact_lock(7347, hashtext($1::text))`, [tailnetId]);
+    await lockUntilCommit(tx, "registration", tailnetId);
     const key = await claimAuthKey(tx, tailnetId, parsed.keyId, now);
     if (!key) {
       const k = await getKey(tx, tailnetId, parsed.keyId);
@@ -135,19 +138,11 @@ export async function registerNode(sql: Sql, req: RegistrationRequest, now: Date
   return { device: device!, nodeToken: result.nodeToken, created: result.created };
 }
 
-const COLUMN_SQL = {
-  device_id: "device_id = $2::bigint",
-  node_id: "node_id = $2",
-  ipv4: "ipv4 = $2::inet",
-  ipv6: "ipv6 = $2::inet",
-} as const;
-
 /** Draws random values until one is unused in the tailnet (we hold the tailnet's registration lock). */
-async function freeValue(tx: TxSql, tailnetId: string, column: keyof typeof COLUMN_SQL, draw: () => string): Promise<string> {
+async function freeValue(tx: TxSql, tailnetId: string, column: UniqueDeviceColumn, draw: () => string): Promise<string> {
   for (let i = 0; i < 32; i++) {
     const v = draw();
-    const rows = await query(tx, `SELECT 1 FROM devices WHERE tailnet_id = $1 AND ${COLUMN_SQL[column]}`, [tailnetId, v]);
-    if (rows.length === 0) return v;
+    if (!(await deviceValueTaken(tx, tailnetId, column, v))) return v;
   }
   throw new Error(`could not find a free ${column}`);
 }
