@@ -1,0 +1,40 @@
+import { randomBytes } from "node:crypto";
+import { inject } from "vitest";
+import { describe, expect, it } from "vitest";
+import { loadMigrations, migrate } from "../../src/db/migrate.js";
+import { connect, query } from "../../src/db/sql.js";
+import { testSql } from "../helpers.js";
+
+describe("migrations", () => {
+  it("run once when several servers start together on a fresh database", async (ctx) => {
+    const name = `tailapi_migrate_${randomBytes(4).toString("hex")}`;
+    try {
+      await testSql().unsafe(`CREATE DATABASE ${name}`);
+    } catch (err) {
+      // A DATABASE_URL whose role may not create databases: nothing to test here.
+      if ((err as { code?: string }).code === "42501") ctx.skip();
+      throw err;
+    }
+    const url = new URL(inject("databaseUrl"));
+    url.pathname = `/${name}`;
+    const pools = Array.from({ length: 3 }, () => connect(url.toString(), { max: 2 }));
+    try {
+      const applied = await Promise.all(pools.map((p) => migrate(p)));
+      const versions = (await loadMigrations()).map((m) => m.version);
+      // Exactly one of them applied everything; the others found nothing to do.
+      expect(applied.filter((a) => a.length > 0)).toEqual([versions]);
+      const rows = await query<{ version: string }>(pools[0]!, `SELECT version FROM schema_migrations ORDER BY version`);
+      expect(rows.map((r) => r.version)).toEqual(versions);
+      expect(await migrate(pools[0]!)).toEqual([]);
+    } finally {
+      await Promise.all(pools.map((p) => p.end({ timeout: 1 })));
+      await testSql().unsafe(`DROP DATABASE IF EXISTS ${name}`);
+    }
+  });
+
+  it("are numbered in order", async () => {
+    const versions = (await loadMigrations()).map((m) => m.version);
+    expect(versions.length).toBeGreaterThan(0);
+    versions.forEach((v, i) => expect(v.startsWith(String(i + 1).padStart(4, "0") + "_")).toBe(true));
+  });
+});
