@@ -1,0 +1,48 @@
+import { readFile } from "node:fs/promises";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+
+/**
+ * patches/postgres+3.4.9.patch (applied by `npm ci` through patch-package)
+ * fixes postgres.js's internal queue: it never compacted while non-empty, so
+ * under sustained load (a pool whose busy or open queue never drains) it grew
+ * by one slot per query and remove() scanned all of them, so a saturated
+ * pool's throughput fell steadily (measured: 50 workers on a pool of 10 went
+ * from ~32k to ~10k `SELECT 1`/s within 20 s; patched, it holds ~55k/s).
+ * These tests keep the patch in place and the queue correct.
+ */
+const root = new URL("../../node_modules/postgres/", import.meta.url);
+
+type Q = { length: number; push(x: unknown): unknown; shift(): unknown; remove(x: unknown): unknown };
+
+describe("postgres.js queue patch", () => {
+  it("is applied to every build of the package", async () => {
+    for (const build of ["src", "cjs/src", "cf/src"]) {
+      const text = await readFile(fileURLToPath(new URL(`${build}/queue.js`, root)), "utf8");
+      expect(text, build).toContain("xs.indexOf(x, index)");
+      expect(text, build).toContain("xs = xs.slice(index)");
+    }
+  });
+
+  it("keeps FIFO order and removal semantics through compactions", async () => {
+    const { default: Queue } = (await import(pathToFileURL(fileURLToPath(new URL("src/queue.js", root))).href)) as { default: () => Q };
+    const q = Queue();
+    const model: number[] = [];
+    let next = 0;
+    for (let i = 0; i < 20_000; i++) {
+      // Keep a few items queued at all times, as a busy pool does.
+      while (model.length < 3) model.push(q.push(next++) as number);
+      const out = q.shift();
+      expect(out).toBe(model.shift());
+      if (i % 7 === 0 && model.length) {
+        const victim = model[model.length - 1]!;
+        expect(q.remove(victim)).toBe(victim);
+        model.pop();
+      }
+      expect(q.remove(out)).toBeNull(); // already shifted out
+      expect(q.length).toBe(model.length);
+    }
+    while (model.length) expect(q.shift()).toBe(model.shift());
+    expect(q.length).toBe(0);
+  });
+});
