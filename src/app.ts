@@ -2,7 +2,7 @@ import { Scalar } from "@scalar/hono-api-reference";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import { requestId } from "hono/request-id";
+import { requestId } from "./lib/request-id.js";
 import { requestLog, type AppEnv, type Services } from "./lib/context.js";
 import { ApiError, errorBody, handleError, MESSAGES } from "./lib/errors.js";
 import { newRouter, type App } from "./routes/define.js";
@@ -57,7 +57,7 @@ function jsonByDefault(c: Context<AppEnv>): void {
 
 export function createApp(services: Services): App {
   const app = newRouter();
-  app.use("*", requestId({ headerName: "X-Request-Id" }));
+  app.use("*", requestId());
   const debug = services.logger.isLevelEnabled("debug");
   app.use("*", async (c, next) => {
     c.set("services", services);
