@@ -18,7 +18,18 @@ const CACHE_MAX = 10_000;
 
 export class CredentialCache {
   private entries = new Map<string, { row: CredentialRow | undefined; at: number }>();
+  /** Presented tokens whose secret matched a cached row (that very row object: a refetch re-verifies). */
+  private verified = new Map<string, CredentialRow>();
   constructor(private readonly ttlMs = CACHE_TTL_MS) {}
+
+  /** Whether `token`'s secret matches `row`, hashing it only the first time per cached row. */
+  secretMatches(token: string, secret: string, row: CredentialRow): boolean {
+    if (this.verified.get(token) === row) return true;
+    if (!secretMatches(secret, row.secretHash)) return false;
+    if (this.verified.size >= CACHE_MAX) this.verified.clear();
+    this.verified.set(token, row);
+    return true;
+  }
 
   async get(sql: Sql, keyId: string): Promise<CredentialRow | undefined> {
     const now = performance.now();
@@ -68,7 +79,7 @@ export async function authenticate(c: Context<AppEnv>): Promise<Actor> {
   if (!parsed) throw unauthorized();
   const { sql, credentials, clock } = c.get("services");
   const row = await credentials.get(sql, parsed.keyId);
-  if (!row || row.keyType !== kindToType(parsed.kind) || !secretMatches(parsed.secret, row.secretHash)) {
+  if (!row || row.keyType !== kindToType(parsed.kind) || !credentials.secretMatches(token, parsed.secret, row)) {
     throw unauthorized();
   }
   if (row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= clock.now().getTime())) throw unauthorized();

@@ -84,6 +84,17 @@ describe("tailnet in the path", () => {
 });
 
 describe("credential cache", () => {
+  it("still checks every presented secret while the key is cached", async () => {
+    const t = await seedTailnet();
+    const { CredentialCache } = await import("../../src/auth/authenticate.js");
+    const { app } = makeApp({ credentials: new CredentialCache(60_000) });
+    expect((await call(app, "GET", LIST, { key: t.apiKey })).status).toBe(200);
+    const last = t.apiKey.slice(-1);
+    const wrong = t.apiKey.slice(0, -1) + (last === "a" ? "b" : "a");
+    expect((await call(app, "GET", LIST, { key: wrong })).status).toBe(401);
+    expect((await call(app, "GET", LIST, { key: t.apiKey })).status).toBe(200);
+  });
+
   it("sees a revocation within its bound", async () => {
     const t = await seedTailnet();
     const { CredentialCache } = await import("../../src/auth/authenticate.js");
