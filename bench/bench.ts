@@ -6,8 +6,9 @@
  *     owner and an API key; 10,000 devices inserted in bulk.
  *  2. bench/server.ts in a child process serves A and B on two ports.
  *  3. autocannon (in this process) loads each variant in turn, interleaved
- *     over ROUNDS rounds (B, A, B, A, B, A) so drift (postgres caches, CPU
- *     frequency, anything else running on the 2-core box) hits both alike;
+ *     over ROUNDS rounds, each round starting with the next variant (B A C,
+ *     A C B, C B A), so drift (postgres caches, CPU frequency, anything else
+ *     running on the 2-core box) hits them all alike;
  *     every run has its own warm-up. req/s, p50 and p99 are the mean over
  *     rounds; "per round" shows each round's ratio to the base, i.e. how
  *     noisy the machine was. The server's CPU time per request (utime+stime
@@ -286,12 +287,15 @@ async function main(): Promise<number> {
     if (interrupted) return 130;
     log(
       `server child pid ${child.proc.pid}: ${vs.map((v) => `${v.name} :${v.port}`).join(", ")}; device JSON ${deviceBytes} B\n` +
-        `load: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s measured per run, ${ROUNDS} round(s) of ${vs.map((v) => v.name).join(", ")}`,
+        `load: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s measured per run, ${ROUNDS} round(s) of ${vs.map((v) => v.name).join(", ")}, each round starting one variant later`,
     );
 
     const runs: Run[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const v of vs) {
+      // Each round starts with the next variant (B A C, A C B, C B A, …), so a
+      // machine that drifts during the run does not favour whichever runs first.
+      const order = vs.map((_, i) => vs[(i + round - 1) % vs.length]!);
+      for (const v of order) {
         if (interrupted) return 130;
         runs.push(await load(v, round, pickId, child.proc.pid!));
       }
