@@ -32,8 +32,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { openDatabase, type Database } from "../src/db/index.js";
-import { createTailnetWithKey } from "../src/domain/bootstrap.js";
+import type { Deps } from "../src/domain/deps.js";
 import { createOAuthClient } from "../src/domain/keys.js";
+import { createTailnetWithKey, operatorOf } from "../src/domain/tailnets.js";
+import { systemClock } from "../src/lib/clock.js";
+import { randomIds } from "../src/lib/ids.js";
+import { createLogger } from "../src/lib/logger.js";
 import { loadDeviceIds, seedDevices } from "./seed.js";
 import type { ChildMessage, ServerPorts } from "./server.js";
 import { variants, type Variant } from "./variants.js";
@@ -63,8 +67,8 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 class BenchFailure extends Error {}
 
 /** An OAuth client with devices:core:read, and an access token from the server's token endpoint (as a real client gets one). */
-async function mintOAuthToken(db: Database, tailnetId: string, ownerId: string, port: number): Promise<string> {
-  const { row, secret } = await createOAuthClient(db.sql, tailnetId, { userId: ownerId }, { scopes: ["devices:core:read"], tags: [], description: "bench" }, new Date());
+async function mintOAuthToken(d: Deps, tailnetName: string, port: number): Promise<string> {
+  const { row, secret } = await createOAuthClient(d, await operatorOf(d, tailnetName), { scopes: ["devices:core:read"], tags: [], description: "bench" });
   const res = await fetch(`http://127.0.0.1:${port}/api/v2/oauth/token`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -267,7 +271,8 @@ async function main(): Promise<number> {
     db = await openDatabase({ databaseUrl: undefined, dataDir: dir, dbPoolSize: 10 });
     log(`embedded postgres ready in ${fmt(ms(t0))} ms (${dir})`);
 
-    const { tailnet, owner, apiKey } = await createTailnetWithKey(db.sql, "bench.example.com", new Date());
+    const d: Deps = { sql: db.sql, clock: systemClock, ids: randomIds, log: createLogger("silent") };
+    const { tailnet, owner, apiKey } = await createTailnetWithKey(d, "bench.example.com");
     t0 = performance.now();
     await seedDevices(db.sql, tailnet.tailnetId, owner.userId, DEVICES);
     log(`seeded ${fmt(DEVICES)} devices in ${fmt(ms(t0))} ms`);
@@ -279,7 +284,7 @@ async function main(): Promise<number> {
     };
 
     child = await startChild(db.url, tailnet.tailnetId);
-    const oauthToken = await mintOAuthToken(db, tailnet.tailnetId, owner.userId, child.ports.app);
+    const oauthToken = await mintOAuthToken(d, tailnet.name, child.ports.app);
     const only = process.env.BENCH_VARIANTS?.split(",").map((s) => s.trim());
     const vs = variants({ ports: child.ports, apiKey, oauthToken }).filter((v) => !only || only.includes(v.name));
     if (vs.length === 0) throw new BenchFailure(`BENCH_VARIANTS=${process.env.BENCH_VARIANTS} matches no variant`);

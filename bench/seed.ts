@@ -1,8 +1,7 @@
-import { createHash, randomBytes } from "node:crypto";
-import { newNodeId } from "../src/auth/credentials.js";
+import { randomBytes } from "node:crypto";
 import { insertDevice, type NewDevice } from "../src/db/devices.js";
 import { query, type Sql } from "../src/db/sql.js";
-import { randomNumericId } from "../src/lib/ids.js";
+import { randomIds } from "../src/lib/ids.js";
 
 const BATCH = 1000;
 const OS = [
@@ -28,8 +27,8 @@ function distinct(n: number, draw: () => string): string[] {
  * client connectivity, so `fields=all` bodies are realistic.
  */
 export async function seedDevices(sql: Sql, tailnetId: string, userId: string, count: number): Promise<void> {
-  const deviceIds = distinct(count, randomNumericId);
-  const nodeIds = distinct(count, newNodeId);
+  const deviceIds = distinct(count, randomIds.numericId);
+  const nodeIds = distinct(count, randomIds.nodeId);
   const now = Date.now();
   const hex = (bytes: number) => randomBytes(bytes).toString("hex");
 
@@ -66,7 +65,6 @@ export async function seedDevices(sql: Sql, tailnetId: string, userId: string, c
           advertisedRoutes: routes,
           ipv4: `100.64.${n >> 8}.${n & 255}`,
           ipv6: `fd7a:115c:a1e0:ab12:4843:cd96:${(n >> 16).toString(16)}:${(n & 0xffff).toString(16)}`,
-          nodeSecretHash: createHash("sha256").update(randomBytes(24)).digest(),
         };
         inserts.push(insertDevice(tx, d));
       }

@@ -23,7 +23,8 @@ import { CredentialCache } from "../src/auth/authenticate.js";
 import { TokenService } from "../src/auth/tokens.js";
 import { getDevice } from "../src/db/devices.js";
 import { connect } from "../src/db/sql.js";
-import { systemClock } from "../src/lib/context.js";
+import { systemClock } from "../src/lib/clock.js";
+import { randomIds } from "../src/lib/ids.js";
 import { createLogger } from "../src/lib/logger.js";
 import { toWireDevice } from "../src/routes/devices/wire.js";
 
@@ -40,7 +41,7 @@ if (!url || !tailnetId || !process.send) {
 const logger = createLogger("info");
 const sql = connect(url, { max: 10 });
 
-const app = createApp({ sql, clock: systemClock, logger, credentials: new CredentialCache(), tokens: new TokenService(randomBytes(32)) });
+const app = createApp({ sql, clock: systemClock, ids: randomIds, logger, credentials: new CredentialCache(), tokens: new TokenService(randomBytes(32)) });
 
 const baseline = new Hono();
 baseline.get("/device/:id", async (c) => {

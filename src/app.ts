@@ -2,9 +2,10 @@ import { Scalar } from "@scalar/hono-api-reference";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import { requestId } from "./lib/request-id.js";
-import { requestLog, type AppEnv, type Services } from "./lib/context.js";
-import { ApiError, errorBody, handleError, MESSAGES } from "./lib/errors.js";
+import { requestLog, type AppEnv, type Services } from "./http/context.js";
+import { errorBody, handleError } from "./http/errors.js";
+import { requestId } from "./http/request-id.js";
+import { MESSAGES } from "./lib/errors.js";
 import { newRouter, type App } from "./routes/define.js";
 import { registerRoutes } from "./routes/index.js";
 
@@ -69,10 +70,8 @@ export function createApp(services: Services): App {
   app.use("*", methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => c.json({ message: "method not allowed" }, 405, { Allow: methods.join(", ") }) }));
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      // The rejected body is left unread, so the connection cannot carry another request: close it.
-      throw new ApiError(413, `request body too large (limit ${MAX_BODY_BYTES} bytes)`, { Connection: "close" });
-    },
+    // The rejected body is left unread, so the connection cannot carry another request: close it.
+    onError: (c) => c.json({ message: `request body too large (limit ${MAX_BODY_BYTES} bytes)` }, 413, { Connection: "close" }),
   });
   // A GET or HEAD with neither Content-Length nor Transfer-Encoding has no body
   // (HTTP/1.1); skipping the limit for those spares building a body stream per

@@ -1,17 +1,21 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { loadConfig, ConfigError, type Config } from "./config.js";
-import { openDatabase, type Database } from "./db/index.js";
-import { listKeys, revokeKey } from "./db/keys.js";
-import { findTailnetByName, listTailnets, TailnetExistsError, type Tailnet } from "./db/tailnets.js";
-import { createUser, findUserByLogin, listUsers, UserExistsError } from "./db/users.js";
-import { BootstrapError, createTailnetWithKey } from "./domain/bootstrap.js";
-import { clientSpecProblem, createApiKey, createOAuthClient, DAY, MAX_KEY_EXPIRY_SECONDS } from "./domain/keys.js";
-import { TAG_PATTERN } from "./routes/keys/wire.js";
+import type { Actor } from "./domain/actor.js";
+import { BootstrapError } from "./domain/bootstrap.js";
+import type { Deps } from "./domain/deps.js";
+import { createApiKey, createOAuthClient, DAY, listKeysOfType, MAX_KEY_EXPIRY_SECONDS, revokeKey } from "./domain/keys.js";
+import { createTailnetWithKey, listTailnets, operatorOf } from "./domain/tailnets.js";
+import { createUser, listUsers } from "./domain/users.js";
+import { DomainError } from "./lib/errors.js";
 import { rfc3339, parseDuration } from "./lib/time.js";
+import { withRuntime } from "./runtime.js";
 import { startServer } from "./server.js";
 
-/** A failure the user can fix: printed without a stack trace, exit status 1. */
-class CliError extends Error {}
+/**
+ * The `tailapi` command. Every verb but `serve` opens the database (the
+ * embedded one, or DATABASE_URL) and calls the domain layer, acting as the
+ * operator: the same rules as the API, with the owner's rights.
+ */
 
 function expiryOption(value: string): number {
   const s = parseDuration(value);
@@ -21,26 +25,15 @@ function expiryOption(value: string): number {
   return s;
 }
 
-async function withDb<T>(config: Config, fn: (db: Database) => Promise<T>): Promise<T> {
-  const db = await openDatabase(config);
-  try {
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
-}
-
-async function tailnetOrFail(db: Database, name: string): Promise<Tailnet> {
-  const t = await findTailnetByName(db.sql, name);
-  if (!t) throw new CliError(`tailnet ${name} does not exist (start the server once, or run: tailapi tailnets create ${name})`);
-  return t;
-}
-
+const list = (text: string) => [...new Set(text.split(/[\s,]+/).filter(Boolean))];
+const out = (line: string) => process.stdout.write(line + "\n");
 const err = (line: string) => process.stderr.write(line + "\n");
 
-/** Runs `fn` with the database and the named tailnet (default: $TAILAPI_TAILNET). */
-async function withTailnet<T>(config: Config, name: string | undefined, fn: (db: Database, t: Tailnet) => Promise<T>): Promise<T> {
-  return withDb(config, async (db) => fn(db, await tailnetOrFail(db, name ?? config.defaultTailnet)));
+const withDeps = <T>(config: Config, fn: (d: Deps) => Promise<T>): Promise<T> => withRuntime(config, (d) => fn(d));
+
+/** Runs `fn` as the operator of the named tailnet (default: $TAILAPI_TAILNET). */
+async function asOperator<T>(config: Config, tailnet: string | undefined, fn: (d: Deps, actor: Actor) => Promise<T>): Promise<T> {
+  return withDeps(config, async (d) => fn(d, await operatorOf(d, tailnet ?? config.defaultTailnet)));
 }
 
 export function buildCli(config: () => Config): Command {
@@ -83,24 +76,18 @@ export function buildCli(config: () => Config): Command {
     .description("create a tailnet with an owner user; prints its first API key (shown once)")
     .addOption(new Option("--expiry <duration>", "lifetime of the first API key (1d to 90d)").argParser(expiryOption).default(MAX_KEY_EXPIRY_SECONDS, "90d"))
     .action(async (name: string, opts: { expiry: number }) => {
-      if (!/^[A-Za-z0-9@._-]+$/.test(name) || name === "-") throw new CliError(`invalid tailnet name: ${name}`);
-      await withDb(config(), async (db) => {
-        try {
-          const r = await createTailnetWithKey(db.sql, name, new Date(), opts.expiry);
-          err(`created tailnet ${r.tailnet.name} (DNS suffix ${r.tailnet.dnsSuffix}) with owner ${r.owner.loginName}; its API key:`);
-          process.stdout.write(r.apiKey + "\n");
-        } catch (e) {
-          if (e instanceof TailnetExistsError) throw new CliError(e.message);
-          throw e;
-        }
+      await withDeps(config(), async (d) => {
+        const r = await createTailnetWithKey(d, name, opts.expiry);
+        err(`created tailnet ${r.tailnet.name} (DNS suffix ${r.tailnet.dnsSuffix}) with owner ${r.owner.loginName}; its API key:`);
+        out(r.apiKey);
       });
     });
   tailnets
     .command("list")
     .description("list tailnets")
     .action(async () => {
-      await withDb(config(), async (db) => {
-        for (const t of await listTailnets(db.sql)) process.stdout.write(`${t.name}\t${t.dnsSuffix}\n`);
+      await withDeps(config(), async (d) => {
+        for (const t of await listTailnets(d)) out(`${t.name}\t${t.dnsSuffix}`);
       });
     });
 
@@ -114,14 +101,9 @@ export function buildCli(config: () => Config): Command {
     .addOption(new Option("--role <role>", "role").choices(["owner", "admin", "member"]).default("member"))
     .description("create a user")
     .action(async (login: string, opts: { tailnet?: string; role: "owner" | "admin" | "member" }) => {
-      await withTailnet(config(), opts.tailnet, async (db, t) => {
-        try {
-          const u = await createUser(db.sql, t.tailnetId, { loginName: login, role: opts.role });
-          process.stdout.write(`${u.userId}\t${u.loginName}\t${u.role}\n`);
-        } catch (e) {
-          if (e instanceof UserExistsError) throw new CliError(e.message);
-          throw e;
-        }
+      await asOperator(config(), opts.tailnet, async (d, actor) => {
+        const u = await createUser(d, actor, { loginName: login, role: opts.role });
+        out(`${u.userId}\t${u.loginName}\t${u.role}`);
       });
     });
   users
@@ -129,8 +111,8 @@ export function buildCli(config: () => Config): Command {
     .addOption(tailnetOpt())
     .description("list users")
     .action(async (opts: { tailnet?: string }) => {
-      await withTailnet(config(), opts.tailnet, async (db, t) => {
-        for (const u of await listUsers(db.sql, t.tailnetId)) process.stdout.write(`${u.userId}\t${u.loginName}\t${u.role}\n`);
+      await asOperator(config(), opts.tailnet, async (d, actor) => {
+        for (const u of await listUsers(d, actor)) out(`${u.userId}\t${u.loginName}\t${u.role}`);
       });
     });
 
@@ -143,14 +125,10 @@ export function buildCli(config: () => Config): Command {
     .addOption(new Option("--description <text>", "description").default(""))
     .description("create an API access token; prints it (shown once)")
     .action(async (opts: { tailnet?: string; user?: string; expiry: number; description: string }) => {
-      await withTailnet(config(), opts.tailnet, async (db, t) => {
-        const user = opts.user
-          ? await findUserByLogin(db.sql, t.tailnetId, opts.user)
-          : (await listUsers(db.sql, t.tailnetId)).find((u) => u.role === "owner");
-        if (!user) throw new CliError(opts.user ? `no user ${opts.user} in tailnet ${t.name}` : `tailnet ${t.name} has no owner`);
-        const { row, secret } = await createApiKey(db.sql, t.tailnetId, user.userId, { expirySeconds: opts.expiry, description: opts.description }, new Date());
-        err(`created API key ${row.keyId} for ${user.loginName} in ${t.name}, expires ${rfc3339(row.expiresAt!)}:`);
-        process.stdout.write(secret + "\n");
+      await asOperator(config(), opts.tailnet, async (d, actor) => {
+        const { row, secret, loginName } = await createApiKey(d, actor, { userLogin: opts.user, expirySeconds: opts.expiry, description: opts.description });
+        err(`created API key ${row.keyId} for ${loginName} in ${actor.tailnetName}, expires ${rfc3339(row.expiresAt!)}:`);
+        out(secret);
       });
     });
   apikeys
@@ -158,16 +136,13 @@ export function buildCli(config: () => Config): Command {
     .addOption(tailnetOpt())
     .description("list API access tokens (never their secrets)")
     .action(async (opts: { tailnet?: string }) => {
-      await withTailnet(config(), opts.tailnet, async (db, t) => {
-        const now = Date.now();
-        const rows = await listKeys(db.sql, t.tailnetId, ["api"]);
-        const users = new Map((await listUsers(db.sql, t.tailnetId)).map((u) => [u.userId, u.loginName]));
-        process.stdout.write("ID\tUSER\tCREATED\tEXPIRES\tSTATE\tDESCRIPTION\n");
-        for (const k of rows) {
+      await asOperator(config(), opts.tailnet, async (d, actor) => {
+        const now = d.clock.now().getTime();
+        const logins = new Map((await listUsers(d, actor)).map((u) => [u.userId, u.loginName]));
+        out("ID\tUSER\tCREATED\tEXPIRES\tSTATE\tDESCRIPTION");
+        for (const k of await listKeysOfType(d, actor, "api")) {
           const state = k.revokedAt ? "revoked" : k.expiresAt && k.expiresAt.getTime() <= now ? "expired" : "active";
-          process.stdout.write(
-            `${k.keyId}\t${users.get(k.userId ?? "") ?? "-"}\t${rfc3339(k.createdAt)}\t${k.expiresAt ? rfc3339(k.expiresAt) : "-"}\t${state}\t${k.description}\n`,
-          );
+          out(`${k.keyId}\t${logins.get(k.userId ?? "") ?? "-"}\t${rfc3339(k.createdAt)}\t${k.expiresAt ? rfc3339(k.expiresAt) : "-"}\t${state}\t${k.description}`);
         }
       });
     });
@@ -177,13 +152,12 @@ export function buildCli(config: () => Config): Command {
     .addOption(tailnetOpt())
     .description("revoke an API access token")
     .action(async (id: string, opts: { tailnet?: string }) => {
-      await withTailnet(config(), opts.tailnet, async (db, t) => {
-        const keys = await listKeys(db.sql, t.tailnetId, ["api"]);
-        if (!keys.some((k) => k.keyId === id)) throw new CliError(`no API key ${id} in tailnet ${t.name}`);
-        await revokeKey(db.sql, t.tailnetId, id, new Date());
+      await asOperator(config(), opts.tailnet, async (d, actor) => {
+        await revokeKey(d, actor, id, "api").catch(renameNotFound(`no API key ${id} in tailnet ${actor.tailnetName}`));
         err(`revoked ${id}`);
       });
     });
+
   const clients = program.command("oauth-clients").description("manage OAuth clients");
   clients
     .command("create")
@@ -193,18 +167,10 @@ export function buildCli(config: () => Config): Command {
     .addOption(new Option("--description <text>", "description").default(""))
     .description("create an OAuth client; prints its id and secret (the secret is shown once)")
     .action(async (opts: { tailnet?: string; scopes: string; tags: string; description: string }) => {
-      const scopes = [...new Set(opts.scopes.split(/[\s,]+/).filter(Boolean))];
-      const tags = [...new Set(opts.tags.split(/[\s,]+/).filter(Boolean))];
-      const badTag = tags.find((t) => !TAG_PATTERN.test(t));
-      if (badTag) throw new CliError(`invalid tag ${badTag}: tags look like tag:name`);
-      const problem = clientSpecProblem(scopes, tags);
-      if (problem) throw new CliError(problem);
-      await withTailnet(config(), opts.tailnet, async (db, t) => {
-        const owner = (await listUsers(db.sql, t.tailnetId)).find((u) => u.role === "owner");
-        if (!owner) throw new CliError(`tailnet ${t.name} has no owner`);
-        const { row, secret } = await createOAuthClient(db.sql, t.tailnetId, { userId: owner.userId }, { scopes, tags, description: opts.description }, new Date());
-        err(`created OAuth client ${row.keyId} in ${t.name} (scopes ${row.scopes.join(" ")}${row.tags.length ? `; tags ${row.tags.join(" ")}` : ""}):`);
-        process.stdout.write(`OAUTH_CLIENT_ID=${row.keyId}\nOAUTH_CLIENT_SECRET=${secret}\n`);
+      await asOperator(config(), opts.tailnet, async (d, actor) => {
+        const { row, secret } = await createOAuthClient(d, actor, { scopes: list(opts.scopes), tags: list(opts.tags), description: opts.description });
+        err(`created OAuth client ${row.keyId} in ${actor.tailnetName} (scopes ${row.scopes.join(" ")}${row.tags.length ? `; tags ${row.tags.join(" ")}` : ""}):`);
+        out(`OAUTH_CLIENT_ID=${row.keyId}\nOAUTH_CLIENT_SECRET=${secret}`);
       });
     });
   clients
@@ -212,10 +178,10 @@ export function buildCli(config: () => Config): Command {
     .addOption(tailnetOpt())
     .description("list OAuth clients (never their secrets)")
     .action(async (opts: { tailnet?: string }) => {
-      await withTailnet(config(), opts.tailnet, async (db, t) => {
-        process.stdout.write("ID\tCREATED\tSTATE\tSCOPES\tTAGS\tDESCRIPTION\n");
-        for (const k of await listKeys(db.sql, t.tailnetId, ["client"])) {
-          process.stdout.write(`${k.keyId}\t${rfc3339(k.createdAt)}\t${k.revokedAt ? "deleted" : "active"}\t${k.scopes.join(",")}\t${k.tags.join(",")}\t${k.description}\n`);
+      await asOperator(config(), opts.tailnet, async (d, actor) => {
+        out("ID\tCREATED\tSTATE\tSCOPES\tTAGS\tDESCRIPTION");
+        for (const k of await listKeysOfType(d, actor, "client")) {
+          out(`${k.keyId}\t${rfc3339(k.createdAt)}\t${k.revokedAt ? "deleted" : "active"}\t${k.scopes.join(",")}\t${k.tags.join(",")}\t${k.description}`);
         }
       });
     });
@@ -225,14 +191,20 @@ export function buildCli(config: () => Config): Command {
     .addOption(tailnetOpt())
     .description("delete an OAuth client; its access tokens stop working within a second")
     .action(async (id: string, opts: { tailnet?: string }) => {
-      await withTailnet(config(), opts.tailnet, async (db, t) => {
-        const keys = await listKeys(db.sql, t.tailnetId, ["client"]);
-        if (!keys.some((k) => k.keyId === id)) throw new CliError(`no OAuth client ${id} in tailnet ${t.name}`);
-        await revokeKey(db.sql, t.tailnetId, id, new Date());
+      await asOperator(config(), opts.tailnet, async (d, actor) => {
+        await revokeKey(d, actor, id, "client").catch(renameNotFound(`no OAuth client ${id} in tailnet ${actor.tailnetName}`));
         err(`deleted ${id}`);
       });
     });
   return program;
+}
+
+/** A not-found from the domain, told in the CLI's words. */
+function renameNotFound(message: string) {
+  return (e: unknown): never => {
+    if (e instanceof DomainError && e.kind === "not_found") throw new DomainError("not_found", message);
+    throw e;
+  };
 }
 
 export async function main(argv = process.argv): Promise<void> {
@@ -241,7 +213,8 @@ export async function main(argv = process.argv): Promise<void> {
   try {
     await buildCli(config).parseAsync(argv);
   } catch (e) {
-    if (e instanceof CliError || e instanceof ConfigError || e instanceof BootstrapError) {
+    // Domain errors, bad configuration and bootstrap problems are the user's to fix: one line, no stack.
+    if (e instanceof DomainError || e instanceof ConfigError || e instanceof BootstrapError) {
       err(`tailapi: ${e.message}`);
     } else {
       err(`tailapi: ${(e as Error)?.stack ?? String(e)}`);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isApiKeyFormat } from "./auth/credentials.js";
+import { tailnetNameProblem } from "./domain/tailnets.js";
 
 /**
  * Configuration, parsed once from the environment. Every setting is listed in
@@ -15,10 +16,10 @@ const EnvSchema = z.object({
   TAILAPI_DATA_DIR: z.string().min(1).default("./data"),
   TAILAPI_TAILNET: z
     .string()
-    .min(1)
-    .max(253)
-    .regex(/^[A-Za-z0-9@._-]+$/, "may contain letters, digits, '@', '.', '_' and '-' only")
-    .refine((v) => v !== "-", "'-' is reserved for 'the credential's tailnet'")
+    .superRefine((v, ctx) => {
+      const problem = tailnetNameProblem(v);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
     .default("example.com"),
   TAILAPI_BOOTSTRAP_API_KEY: z
     .string()

@@ -7,7 +7,9 @@ import { TokenService } from "./auth/tokens.js";
 import type { Config } from "./config.js";
 import { bootstrap } from "./domain/bootstrap.js";
 import { openDatabase, type Database } from "./db/index.js";
-import { systemClock } from "./lib/context.js";
+import type { Deps } from "./domain/deps.js";
+import { systemClock } from "./lib/clock.js";
+import { randomIds } from "./lib/ids.js";
 import { createLogger } from "./lib/logger.js";
 
 export type RunningServer = {
@@ -25,7 +27,8 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
   const db = await openDatabase(config, (msg) => logger.info(msg));
   let server: ServerType | undefined;
   try {
-    const boot = await bootstrap(db.sql, config.defaultTailnet, config.bootstrapApiKey, systemClock.now());
+    const d: Deps = { sql: db.sql, clock: systemClock, ids: randomIds, log: logger };
+    const boot = await bootstrap(d, config.defaultTailnet, config.bootstrapApiKey);
     if (boot.createdKey) {
       announce(
         `\nFirst API key of tailnet ${boot.tailnet.name} (user ${boot.createdKey.owner.loginName}); it is shown only this once:\n` +
@@ -37,7 +40,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
       logger.warn({ keyFile: master.source }, "TAILAPI_ENCRYPTION_KEY is not set: token-signing keys are encrypted with a key file of this replica");
     }
     const tokens = new TokenService(master.key);
-    const app = createApp({ sql: db.sql, clock: systemClock, logger, credentials: new CredentialCache(), tokens });
+    const app = createApp({ sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials: new CredentialCache(), tokens });
     const port = await new Promise<number>((resolve, reject) => {
       server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => resolve(info.port));
       server.once("error", reject);

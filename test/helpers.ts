@@ -1,17 +1,31 @@
+/**
+ * In-process test helpers: the real app with test services, seeded tailnets,
+ * and a check of every answer against its route's documented schema. The
+ * client-side helpers (call, createAuthKey, registerDevice, …) are shared with
+ * the black-box suite and live in test/support/http.ts.
+ */
+import { isDeepStrictEqual } from "node:util";
 import { randomBytes } from "node:crypto";
 import pino from "pino";
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
+import type { z } from "@hono/zod-openapi";
 import { createApp } from "../src/app.js";
 import { CredentialCache } from "../src/auth/authenticate.js";
 import { TokenService } from "../src/auth/tokens.js";
 import { connect, type Sql } from "../src/db/sql.js";
-import { createUser, type User } from "../src/db/users.js";
-import { createTailnetWithKey } from "../src/domain/bootstrap.js";
+import type { Actor, Role } from "../src/domain/actor.js";
+import type { Deps } from "../src/domain/deps.js";
 import { createApiKey } from "../src/domain/keys.js";
-import type { Tailnet } from "../src/db/tailnets.js";
-import type { Role } from "../src/auth/actor.js";
-import type { Clock, Services } from "../src/lib/context.js";
+import { createTailnetWithKey, operatorOf, type Tailnet } from "../src/domain/tailnets.js";
+import { createUser, type User } from "../src/domain/users.js";
+import type { Services } from "../src/http/context.js";
+import type { Clock } from "../src/lib/clock.js";
+import { randomIds } from "../src/lib/ids.js";
 import type { App } from "../src/routes/define.js";
+import { ROUTES } from "../src/routes/index.js";
+import { createAuthKey, setResponseChecker, uniqueName, type AuthKeyOpts, type Res } from "./support/http.js";
+
+export * from "./support/http.js";
 
 let pool: Sql | undefined;
 let sharedTokens: TokenService | undefined;
@@ -35,6 +49,13 @@ export class TestClock implements Clock {
   }
 }
 
+const silent = pino({ level: "silent" });
+
+/** Domain dependencies for seeding and for calling the domain directly. */
+export function testDeps(over: Partial<Deps> = {}): Deps {
+  return { sql: testSql(), clock: new TestClock(), ids: randomIds, log: silent, ...over };
+}
+
 export type TestApp = { app: App; clock: TestClock; services: Services };
 
 /** The real app with test services: this worker's pool, a movable clock, no credential cache, silent logs. */
@@ -43,7 +64,8 @@ export function makeApp(over: Partial<Services> = {}): TestApp {
   const services: Services = {
     sql: testSql(),
     clock,
-    logger: pino({ level: "silent" }),
+    ids: randomIds,
+    logger: silent,
     credentials: new CredentialCache(0),
     tokens: (sharedTokens ??= new TokenService(randomBytes(32))),
     ...over,
@@ -51,90 +73,28 @@ export function makeApp(over: Partial<Services> = {}): TestApp {
   return { app: createApp(services), clock, services };
 }
 
-export function uniqueName(prefix = "tn"): string {
-  return `${prefix}-${randomBytes(5).toString("hex")}.test`;
-}
-
 export type SeededTailnet = { tailnet: Tailnet; owner: User; apiKey: string };
 
 /** A fresh tailnet with an owner and an API key, straight through the domain layer. */
 export async function seedTailnet(now = new Date()): Promise<SeededTailnet> {
-  return createTailnetWithKey(testSql(), uniqueName(), now);
+  return createTailnetWithKey(testDeps({ clock: new TestClock(now.getTime()) }), uniqueName());
+}
+
+/** The CLI's actor for a seeded tailnet (its owner, every scope). */
+export function operator(t: SeededTailnet): Promise<Actor> {
+  return operatorOf(testDeps(), t.tailnet.name);
+}
+
+/** An API key of the tailnet's owner (or of `userLogin`), made as the CLI makes it. */
+export async function seedApiKey(t: SeededTailnet, o: { userLogin?: string; expirySeconds?: number; now?: Date } = {}) {
+  const d = testDeps({ clock: new TestClock((o.now ?? new Date()).getTime()) });
+  return createApiKey(d, await operator(t), { userLogin: o.userLogin, expirySeconds: o.expirySeconds ?? 86400, description: "" });
 }
 
 export async function seedUser(t: SeededTailnet, role: Role, now = new Date()): Promise<{ user: User; apiKey: string }> {
-  const user = await createUser(testSql(), t.tailnet.tailnetId, { loginName: `${role}-${randomBytes(3).toString("hex")}@${t.tailnet.name}`, role });
-  const { secret } = await createApiKey(testSql(), t.tailnet.tailnetId, user.userId, { expirySeconds: 86400, description: "" }, now);
+  const user = await createUser(testDeps(), await operator(t), { loginName: `${role}-${randomBytes(3).toString("hex")}@${t.tailnet.name}`, role });
+  const { secret } = await seedApiKey(t, { userLogin: user.loginName, now });
   return { user, apiKey: secret };
-}
-
-export type Res<T = any> = { status: number; body: T; text: string; headers: Headers };
-
-/** Calls the app in-process. `key` is sent as HTTP Basic username (what the Go client does). */
-export async function call<T = any>(
-  app: App,
-  method: string,
-  path: string,
-  opts: { key?: string; bearer?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
-): Promise<Res<T>> {
-  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-  if (opts.key) headers.authorization = `Basic ${Buffer.from(`${opts.key}:`).toString("base64")}`;
-  if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
-  let body: string | undefined;
-  if (opts.body !== undefined) {
-    body = JSON.stringify(opts.body);
-    headers["content-type"] ??= "application/json";
-  } else if (opts.rawBody !== undefined) body = opts.rawBody;
-  const res = await app.request(path, { method, headers, body });
-  const text = await res.text();
-  let parsed: unknown = undefined;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, body: parsed as T, text, headers: res.headers };
-}
-
-export const hex64 = () => randomBytes(32).toString("hex");
-
-export type AuthKeyOpts = { reusable?: boolean; ephemeral?: boolean; preauthorized?: boolean; tags?: string[]; expirySeconds?: number };
-
-/** Creates an auth key through the API, as the Go client does. */
-export async function createAuthKey(app: App, apiKey: string, o: AuthKeyOpts = {}): Promise<{ id: string; key: string }> {
-  const r = await call(app, "POST", "/api/v2/tailnet/-/keys", {
-    key: apiKey,
-    body: {
-      capabilities: { devices: { create: { reusable: o.reusable ?? false, ephemeral: o.ephemeral ?? false, preauthorized: o.preauthorized ?? true, tags: o.tags ?? [] } } },
-      expirySeconds: o.expirySeconds ?? 0,
-      description: "",
-    },
-  });
-  if (r.status !== 200) throw new Error(`create auth key: ${r.status} ${r.text}`);
-  return { id: r.body.id, key: r.body.key };
-}
-
-export type RegisterOpts = { hostname?: string; machineKey?: string; advertiseRoutes?: string[]; advertiseTags?: string[]; os?: string };
-
-export function registerBody(authKey: string, o: RegisterOpts = {}) {
-  return {
-    authKey,
-    nodeKey: `nodekey:${hex64()}`,
-    machineKey: o.machineKey ?? `mkey:${hex64()}`,
-    hostname: o.hostname ?? "host",
-    os: o.os ?? "linux",
-    osVersion: "6.1",
-    clientVersion: "1.80.0",
-    advertiseRoutes: o.advertiseRoutes ?? [],
-    advertiseTags: o.advertiseTags ?? [],
-  };
-}
-
-/** Registers a device through the node API; returns the register response. */
-export async function registerDevice(app: App, authKey: string, o: RegisterOpts = {}) {
-  const r = await call(app, "POST", "/machine/register", { body: registerBody(authKey, o) });
-  if (r.status !== 200) throw new Error(`register: ${r.status} ${r.text}`);
-  return r.body as { device: Record<string, any> & { id: string; nodeId: string }; nodeToken: string; created: boolean };
 }
 
 /** A tailnet with an app, an API key and a reusable preauthorized auth key: the usual starting point. */
@@ -145,31 +105,41 @@ export async function setupTailnet(o: AuthKeyOpts = {}) {
   return { ...t, ...ta, authKey: authKey.key, authKeyId: authKey.id };
 }
 
-export type OAuthClient = { id: string; secret: string };
+// ---- every in-process answer is checked against the route's documented responses ----
 
-/** Creates an OAuth client through the keys API with an owner's API key. */
-export async function createOAuthClient(app: App, apiKey: string, scopes: string[], tags: string[] = ["tag:ci"]): Promise<OAuthClient> {
-  const r = await call(app, "POST", "/api/v2/tailnet/-/keys", { key: apiKey, body: { keyType: "client", scopes, tags, description: "test client" } });
-  if (r.status !== 200) throw new Error(`create client: ${r.status} ${r.text}`);
-  return { id: r.body.id, secret: r.body.key };
+type Matcher = { method: string; re: RegExp; responses: Record<string, { content?: Record<string, { schema: z.ZodType }> }> };
+
+const MATCHERS: Matcher[] = ROUTES.map((r) => ({
+  method: r.route.method.toUpperCase(),
+  re: new RegExp(`^${r.route.path.replace(/\{[^}]+\}/g, "[^/]+")}$`),
+  responses: r.route.responses as Matcher["responses"],
+}));
+
+/** Routes whose errors are not Tailscale's `{"message"}` (RFC 6749 bodies). */
+const OWN_ERROR_SHAPE = new Set(["/api/v2/oauth/token"]);
+
+function checkResponse(method: string, path: string, res: Res): void {
+  const pathname = path.split("?")[0]!;
+  if (res.status >= 300) {
+    if (OWN_ERROR_SHAPE.has(pathname)) return;
+    expect(typeof res.body?.message, `${method} ${path} → ${res.status}: error body must be {"message": …}, got ${res.text}`).toBe("string");
+    return;
+  }
+  const m = MATCHERS.find((x) => x.method === method && x.re.test(pathname));
+  if (!m) return; // not an API route (docs, health, the OpenAPI document)
+  const documented = m.responses[String(res.status)];
+  expect(documented, `${method} ${path}: status ${res.status} is not documented`).toBeTruthy();
+  const content = documented!.content;
+  if (!content) {
+    expect(res.text, `${method} ${path} → ${res.status}: documented as empty`).toBe("");
+    return;
+  }
+  const json = content["application/json"];
+  if (!json) return; // another media type (raw HuJSON)
+  const parsed = json.schema.safeParse(res.body);
+  expect(parsed.success, `${method} ${path} → ${res.status}: body does not match its schema: ${parsed.error?.message}\n${res.text}`).toBe(true);
+  // Parsing drops fields the schema does not know: any difference is an undocumented field.
+  expect(isDeepStrictEqual(JSON.parse(JSON.stringify(parsed.data)), res.body), `${method} ${path}: undocumented fields in ${res.text}`).toBe(true);
 }
 
-/** Runs the client-credentials grant in-process with HTTP Basic, as Go's oauth2 library does first. */
-export async function tokenFor(app: App, client: OAuthClient, form: Record<string, string> = {}): Promise<Res> {
-  const body = new URLSearchParams({ grant_type: "client_credentials", ...form }).toString();
-  return call(app, "POST", "/api/v2/oauth/token", {
-    rawBody: body,
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      authorization: `Basic ${Buffer.from(`${encodeURIComponent(client.id)}:${encodeURIComponent(client.secret)}`).toString("base64")}`,
-    },
-  });
-}
-
-/** An access token holding exactly `scopes` (its client carries `tags`). */
-export async function accessToken(app: App, apiKey: string, scopes: string[], tags: string[] = ["tag:ci"]): Promise<string> {
-  const client = await createOAuthClient(app, apiKey, scopes, tags);
-  const r = await tokenFor(app, client);
-  if (r.status !== 200) throw new Error(`token: ${r.status} ${r.text}`);
-  return r.body.access_token;
-}
+setResponseChecker(checkResponse);

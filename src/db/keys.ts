@@ -1,6 +1,6 @@
 import { query, type Queryable } from "./sql.js";
 
-export type KeyType = "api" | "auth" | "client";
+export type KeyType = "api" | "auth" | "client" | "node";
 
 export type KeyRow = {
   tailnetId: string;
@@ -19,10 +19,13 @@ export type KeyRow = {
   tags: string[];
   scopes: string[];
   uses: number;
+  /** For node credentials: the device they belong to. */
+  deviceId: string | null;
 };
 
 const COLUMNS = `tailnet_id::text AS tailnet_id, key_id, key_type, user_id::text AS user_id, created_by_client,
-  description, created_at, updated_at, expires_at, revoked_at, reusable, ephemeral, preauthorized, tags, scopes, uses`;
+  description, created_at, updated_at, expires_at, revoked_at, reusable, ephemeral, preauthorized, tags, scopes, uses,
+  device_id::text AS device_id`;
 
 function toKey(r: Record<string, unknown>): KeyRow {
   return {
@@ -42,6 +45,7 @@ function toKey(r: Record<string, unknown>): KeyRow {
     tags: r.tags as string[],
     scopes: r.scopes as string[],
     uses: r.uses as number,
+    deviceId: (r.device_id as string | null) ?? null,
   };
 }
 
@@ -60,14 +64,15 @@ export type NewKey = {
   preauthorized?: boolean;
   tags?: string[];
   scopes?: string[];
+  deviceId?: string | null;
 };
 
 export async function insertKey(db: Queryable, k: NewKey): Promise<KeyRow> {
   const [row] = await query(
     db,
     `INSERT INTO keys (tailnet_id, key_id, key_type, secret_hash, user_id, created_by_client, description,
-       created_at, updated_at, expires_at, reusable, ephemeral, preauthorized, tags, scopes)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $14)
+       created_at, updated_at, expires_at, reusable, ephemeral, preauthorized, tags, scopes, device_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $14, $15)
      RETURNING ${COLUMNS}`,
     [
       k.tailnetId,
@@ -84,6 +89,7 @@ export async function insertKey(db: Queryable, k: NewKey): Promise<KeyRow> {
       k.preauthorized ?? false,
       k.tags ?? [],
       k.scopes ?? [],
+      k.deviceId ?? null,
     ],
   );
   return toKey(row!);
@@ -94,13 +100,30 @@ export async function getKey(db: Queryable, tailnetId: string, keyId: string): P
   return row ? toKey(row) : undefined;
 }
 
-export async function listKeys(db: Queryable, tailnetId: string, types: KeyType[]): Promise<KeyRow[]> {
-  const rows = await query(
-    db,
-    `SELECT ${COLUMNS} FROM keys WHERE tailnet_id = $1 AND key_type = ANY($2::text[]) ORDER BY created_at, key_id`,
-    [tailnetId, types],
-  );
+/** Keys of the given types; with `activeAt`, only those neither revoked nor expired at that time. */
+export async function listKeys(db: Queryable, tailnetId: string, types: KeyType[], activeAt?: Date): Promise<KeyRow[]> {
+  const rows = activeAt
+    ? await query(
+        db,
+        `SELECT ${COLUMNS} FROM keys WHERE tailnet_id = $1 AND key_type = ANY($2::text[])
+           AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3) ORDER BY created_at, key_id`,
+        [tailnetId, types, activeAt],
+      )
+    : await query(db, `SELECT ${COLUMNS} FROM keys WHERE tailnet_id = $1 AND key_type = ANY($2::text[]) ORDER BY created_at, key_id`, [
+        tailnetId,
+        types,
+      ]);
   return rows.map(toKey);
+}
+
+/** Revokes every live node credential of a device (a new registration replaces them). */
+export async function revokeNodeKeys(db: Queryable, tailnetId: string, deviceId: string, now: Date): Promise<void> {
+  await query(
+    db,
+    `UPDATE keys SET revoked_at = $3, updated_at = $3
+     WHERE tailnet_id = $1 AND device_id = $2 AND key_type = 'node' AND revoked_at IS NULL`,
+    [tailnetId, deviceId, now],
+  );
 }
 
 /** Marks a key revoked (idempotent: the first revocation time stays). */
@@ -149,13 +172,16 @@ export type CredentialRow = {
   role: string | null;
   scopes: string[];
   tags: string[];
+  /** For node credentials: the device they belong to. */
+  deviceId: string | null;
 };
 
 export async function findCredential(db: Queryable, keyId: string): Promise<CredentialRow | undefined> {
   const [r] = await query(
     db,
     `SELECT k.tailnet_id::text AS tailnet_id, t.name AS tailnet_name, k.key_id, k.key_type, k.secret_hash,
-            k.expires_at, k.revoked_at, k.user_id::text AS user_id, u.login_name, u.role, k.scopes, k.tags
+            k.expires_at, k.revoked_at, k.user_id::text AS user_id, u.login_name, u.role, k.scopes, k.tags,
+            k.device_id::text AS device_id
      FROM keys k
      JOIN tailnets t ON t.tailnet_id = k.tailnet_id
      LEFT JOIN users u ON u.tailnet_id = k.tailnet_id AND u.user_id = k.user_id
@@ -176,6 +202,7 @@ export async function findCredential(db: Queryable, keyId: string): Promise<Cred
     role: (r.role as string | null) ?? null,
     scopes: r.scopes as string[],
     tags: r.tags as string[],
+    deviceId: (r.device_id as string | null) ?? null,
   };
 }
 

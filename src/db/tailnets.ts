@@ -1,6 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { randomNumericId } from "../lib/ids.js";
-import { isUniqueViolation, query, type Queryable } from "./sql.js";
+import { query, type Queryable } from "./sql.js";
 
 export type Tailnet = { tailnetId: string; name: string; dnsSuffix: string; keyExpirySeconds: number };
 
@@ -15,20 +13,15 @@ function toTailnet(r: Record<string, unknown>): Tailnet {
   };
 }
 
-export class TailnetExistsError extends Error {}
-
-/** Creates a tailnet with a MagicDNS suffix in Tailscale's style (`tail1a2b3c.ts.net`). */
-export async function createTailnet(sql: Queryable, name: string): Promise<Tailnet> {
-  try {
-    const [row] = await query(sql, 
-      `INSERT INTO tailnets (tailnet_id, name, dns_suffix) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
-      [randomNumericId(), name, `tail${randomBytes(3).toString("hex")}.ts.net`],
-    );
-    return toTailnet(row!);
-  } catch (err) {
-    if (isUniqueViolation(err, "tailnets_name_key")) throw new TailnetExistsError(`tailnet ${name} already exists`);
-    throw err;
-  }
+/** Inserts a tailnet; undefined when the name is taken (without failing the surrounding transaction). */
+export async function insertTailnet(sql: Queryable, t: { tailnetId: string; name: string; dnsSuffix: string }): Promise<Tailnet | undefined> {
+  const [row] = await query(
+    sql,
+    `INSERT INTO tailnets (tailnet_id, name, dns_suffix) VALUES ($1, $2, $3)
+     ON CONFLICT (lower(name)) DO NOTHING RETURNING ${COLUMNS}`,
+    [t.tailnetId, t.name, t.dnsSuffix],
+  );
+  return row ? toTailnet(row) : undefined;
 }
 
 export async function findTailnetByName(sql: Queryable, name: string): Promise<Tailnet | undefined> {

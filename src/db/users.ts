@@ -1,6 +1,6 @@
-import type { Role } from "../auth/actor.js";
-import { randomNumericId } from "../lib/ids.js";
-import { isUniqueViolation, query, type Queryable } from "./sql.js";
+import { query, type Queryable } from "./sql.js";
+
+export type Role = "owner" | "admin" | "member";
 
 export type User = { tailnetId: string; userId: string; loginName: string; displayName: string; role: Role; createdAt: Date };
 
@@ -17,24 +17,18 @@ function toUser(r: Record<string, unknown>): User {
   };
 }
 
-export class UserExistsError extends Error {}
-
-export async function createUser(
+/** Inserts a user; undefined when the login name is taken in the tailnet (without failing the surrounding transaction). */
+export async function insertUser(
   sql: Queryable,
-  tailnetId: string,
-  u: { loginName: string; displayName?: string; role: Role },
-): Promise<User> {
-  try {
-    const [row] = await query(sql, 
-      `INSERT INTO users (tailnet_id, user_id, login_name, display_name, role)
-       VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
-      [tailnetId, randomNumericId(), u.loginName, u.displayName ?? u.loginName.split("@")[0]!, u.role],
-    );
-    return toUser(row!);
-  } catch (err) {
-    if (isUniqueViolation(err, "users_login_key")) throw new UserExistsError(`user ${u.loginName} already exists`);
-    throw err;
-  }
+  u: { tailnetId: string; userId: string; loginName: string; displayName: string; role: Role },
+): Promise<User | undefined> {
+  const [row] = await query(
+    sql,
+    `INSERT INTO users (tailnet_id, user_id, login_name, display_name, role)
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tailnet_id, lower(login_name)) DO NOTHING RETURNING ${COLUMNS}`,
+    [u.tailnetId, u.userId, u.loginName, u.displayName, u.role],
+  );
+  return row ? toUser(row) : undefined;
 }
 
 export async function findUserByLogin(sql: Queryable, tailnetId: string, loginName: string): Promise<User | undefined> {
@@ -42,6 +36,11 @@ export async function findUserByLogin(sql: Queryable, tailnetId: string, loginNa
     tailnetId,
     loginName,
   ]);
+  return row ? toUser(row) : undefined;
+}
+
+export async function getUser(sql: Queryable, tailnetId: string, userId: string): Promise<User | undefined> {
+  const [row] = await query(sql, `SELECT ${COLUMNS} FROM users WHERE tailnet_id = $1 AND user_id = $2`, [tailnetId, userId]);
   return row ? toUser(row) : undefined;
 }
 

@@ -1,56 +1,57 @@
-import { mintSecret } from "../auth/credentials.js";
-import { isKnownScope } from "../auth/scopes.js";
-import { insertKey, type KeyRow } from "../db/keys.js";
+import { mintSecret, type MintedSecret } from "../auth/credentials.js";
+import { grants, isKnownScope, uncovered, type Scope } from "../auth/scopes.js";
+import { getKey as getKeyRow, insertKey, listKeys as listKeyRows, revokeKey as revokeKeyRow, updateClient, type KeyRow, type KeyType } from "../db/keys.js";
 import type { Queryable } from "../db/sql.js";
+import { findUserByLogin } from "../db/users.js";
+import type { Ids } from "../lib/ids.js";
+import { forbidden, invalid, notFound } from "../lib/errors.js";
+import { creatorOf, type Actor } from "./actor.js";
+import type { Deps } from "./deps.js";
+import { requireOwnedTags } from "./policy.js";
+
+export type { KeyRow as Key, KeyType };
 
 export const DAY = 86_400;
 /** Default and longest lifetime of API access tokens and auth keys (Tailscale: 90 days). */
 export const MAX_KEY_EXPIRY_SECONDS = 90 * DAY;
 
-export type AuthKeyOptions = {
-  reusable: boolean;
-  ephemeral: boolean;
-  preauthorized: boolean;
-  tags: string[];
-  expirySeconds: number;
-  description: string;
-};
+/** Key types the keys API manages (node credentials are the devices' own). */
+export type ManagedKeyType = Exclude<KeyType, "node">;
 
-export async function createAuthKey(
-  db: Queryable,
-  tailnetId: string,
-  creator: { userId: string | null; clientId?: string | null },
-  o: AuthKeyOptions,
-  now: Date,
-): Promise<{ row: KeyRow; secret: string }> {
-  const m = mintSecret("auth");
-  const row = await insertKey(db, {
-    tailnetId,
-    keyId: m.keyId,
-    keyType: "auth",
-    secretHash: m.hash,
-    userId: creator.userId,
-    createdByClient: creator.clientId ?? null,
-    description: o.description,
-    createdAt: now,
-    expiresAt: new Date(now.getTime() + o.expirySeconds * 1000),
-    reusable: o.reusable,
-    ephemeral: o.ephemeral,
-    preauthorized: o.preauthorized,
-    tags: [...new Set(o.tags)].sort(),
-  });
-  return { row, secret: m.full };
+/** The scope that governs keys of a type, for reading or writing. */
+export function scopeFor(type: ManagedKeyType, write: boolean): Scope {
+  const base = type === "auth" ? "auth_keys" : type === "client" ? "oauth_keys" : "api_access_tokens";
+  return (write ? base : `${base}:read`) as Scope;
 }
 
-/** Creates an API access token for a user; `secret` may be given (bootstrap keys), else it is minted. */
-export async function createApiKey(
+export const KEY_READ_SCOPES = ["auth_keys:read", "oauth_keys:read", "api_access_tokens:read"] as const satisfies readonly Scope[];
+export const KEY_WRITE_SCOPES = ["auth_keys", "oauth_keys", "api_access_tokens"] as const satisfies readonly Scope[];
+
+/** Members see only their own keys; others' answer 404, like missing ones. Node credentials are never keys-API keys. */
+function visibleTo(actor: Actor, k: KeyRow): boolean {
+  return k.keyType !== "node" && (!actor.ownDevicesOnly || k.userId === actor.user?.id);
+}
+
+/** The key's type must be readable (or writable) by the actor's scopes, else 403. */
+function requireKeyScope(actor: Actor, k: KeyRow, write: boolean): void {
+  if (!grants(actor.scopes, scopeFor(k.keyType as ManagedKeyType, write))) throw forbidden();
+}
+
+/** Key types the actor may read. */
+function readableTypes(actor: Actor): ManagedKeyType[] {
+  return (["auth", "client", "api"] as const).filter((t) => grants(actor.scopes, scopeFor(t, false)));
+}
+
+/** Inserts an API access token for a user; `secret` may be given (bootstrap keys), else one is minted. */
+export async function insertApiKey(
   db: Queryable,
+  ids: Ids,
   tailnetId: string,
   userId: string,
-  o: { expirySeconds: number; description: string; secret?: { keyId: string; secret: string; full: string; hash: Buffer } },
+  o: { expirySeconds: number; description: string; secret?: MintedSecret },
   now: Date,
 ): Promise<{ row: KeyRow; secret: string }> {
-  const m = o.secret ?? mintSecret("api");
+  const m = o.secret ?? mintSecret("api", ids.keyId());
   const row = await insertKey(db, {
     tailnetId,
     keyId: m.keyId,
@@ -64,43 +65,145 @@ export async function createApiKey(
   return { row, secret: m.full };
 }
 
-/** Scopes that, as on Tailscale, require an OAuth client to carry tags. */
-const TAGGED_SCOPES = new Set(["devices:core", "auth_keys", "devices"]);
-
-export function scopesNeedingTags(scopes: readonly string[]): string[] {
-  return scopes.filter((s) => TAGGED_SCOPES.has(s));
+/**
+ * An API access token for a user of the actor's tailnet (the actor's own user
+ * when none is named). Only the CLI makes them, as Tailscale keeps them in its
+ * admin console.
+ */
+export async function createApiKey(
+  d: Deps,
+  actor: Actor,
+  o: { userLogin?: string; expirySeconds: number; description: string },
+): Promise<{ row: KeyRow; secret: string; loginName: string }> {
+  if (!grants(actor.scopes, "api_access_tokens")) throw forbidden();
+  const user = o.userLogin ? await findUserByLogin(d.sql, actor.tailnetId, o.userLogin) : undefined;
+  if (o.userLogin && !user) throw notFound(`no user ${o.userLogin} in tailnet ${actor.tailnetName}`);
+  const userId = user?.userId ?? actor.user?.id;
+  if (!userId) throw invalid("an API access token needs a user");
+  const r = await insertApiKey(d.sql, d.ids, actor.tailnetId, userId, o, d.clock.now());
+  return { ...r, loginName: user?.loginName ?? actor.user!.loginName };
 }
 
-export async function createOAuthClient(
-  db: Queryable,
-  tailnetId: string,
-  creator: { userId: string | null; clientId?: string | null },
-  o: { scopes: string[]; tags: string[]; description: string },
-  now: Date,
-): Promise<{ row: KeyRow; secret: string }> {
-  const m = mintSecret("client");
-  const row = await insertKey(db, {
-    tailnetId,
+export type AuthKeyOptions = {
+  reusable: boolean;
+  ephemeral: boolean;
+  preauthorized: boolean;
+  tags: string[];
+  expirySeconds: number;
+  description: string;
+};
+
+/** An auth key, attributed to the actor; its tags must be the actor's to give. */
+export async function createAuthKey(d: Deps, actor: Actor, o: AuthKeyOptions): Promise<{ row: KeyRow; secret: string }> {
+  if (!grants(actor.scopes, "auth_keys")) throw forbidden();
+  if (actor.kind === "oauth" && o.tags.length === 0) throw invalid("auth keys created with an OAuth access token must have tags");
+  requireOwnedTags(actor, o.tags);
+  const creator = creatorOf(actor);
+  const m = mintSecret("auth", d.ids.keyId());
+  const now = d.clock.now();
+  const row = await insertKey(d.sql, {
+    tailnetId: actor.tailnetId,
     keyId: m.keyId,
-    keyType: "client",
+    keyType: "auth",
     secretHash: m.hash,
     userId: creator.userId,
-    createdByClient: creator.clientId ?? null,
+    createdByClient: creator.clientId,
     description: o.description,
     createdAt: now,
-    expiresAt: null,
+    expiresAt: new Date(now.getTime() + o.expirySeconds * 1000),
+    reusable: o.reusable,
+    ephemeral: o.ephemeral,
+    preauthorized: o.preauthorized,
     tags: [...new Set(o.tags)].sort(),
-    scopes: [...new Set(o.scopes)],
   });
   return { row, secret: m.full };
 }
 
-/** Checks an OAuth client's scopes and tags on their own; returns a problem, or undefined. */
-export function clientSpecProblem(scopes: readonly string[], tags: readonly string[]): string | undefined {
-  if (scopes.length === 0) return "an OAuth client needs at least one scope";
-  const unknown = scopes.filter((s) => !isKnownScope(s));
-  if (unknown.length) return `unknown scopes: ${unknown.join(" ")}`;
-  const needTags = scopesNeedingTags(scopes);
-  if (needTags.length && tags.length === 0) return `OAuth clients with scopes ${needTags.join(", ")} must have tags`;
-  return undefined;
+/** Scopes that, as on Tailscale, require an OAuth client to carry tags. */
+const TAGGED_SCOPES = new Set(["devices:core", "auth_keys", "devices"]);
+
+export type ClientSpec = { scopes: string[]; tags: string[]; description: string };
+
+/** An actor may only give an OAuth client scopes and tags it could grant itself. */
+function checkClientGrant(actor: Actor, spec: ClientSpec): void {
+  if (spec.scopes.length === 0) throw invalid("an OAuth client needs at least one scope");
+  const unknown = spec.scopes.filter((s) => !isKnownScope(s));
+  if (unknown.length) throw invalid(`unknown scopes: ${unknown.join(" ")}`);
+  const needTags = spec.scopes.filter((s) => TAGGED_SCOPES.has(s));
+  if (needTags.length && spec.tags.length === 0) throw invalid(`OAuth clients with scopes ${needTags.join(", ")} must have tags`);
+  const missing = uncovered(actor.scopes, spec.scopes);
+  if (missing.length) throw forbidden(`calling actor cannot grant scopes "${missing.join(" ")}"`);
+  requireOwnedTags(actor, spec.tags);
+}
+
+export async function createOAuthClient(d: Deps, actor: Actor, spec: ClientSpec): Promise<{ row: KeyRow; secret: string }> {
+  if (!grants(actor.scopes, "oauth_keys")) throw forbidden();
+  checkClientGrant(actor, spec);
+  const creator = creatorOf(actor);
+  const m = mintSecret("client", d.ids.keyId());
+  const row = await insertKey(d.sql, {
+    tailnetId: actor.tailnetId,
+    keyId: m.keyId,
+    keyType: "client",
+    secretHash: m.hash,
+    userId: creator.userId,
+    createdByClient: creator.clientId,
+    description: spec.description,
+    createdAt: d.clock.now(),
+    expiresAt: null,
+    tags: [...new Set(spec.tags)].sort(),
+    scopes: [...new Set(spec.scopes)],
+  });
+  return { row, secret: m.full };
+}
+
+/** Replaces an OAuth client's scopes, tags and description. */
+export async function updateOAuthClient(d: Deps, actor: Actor, keyId: string, spec: ClientSpec): Promise<KeyRow> {
+  const key = await getKeyRow(d.sql, actor.tailnetId, keyId);
+  if (!key || !visibleTo(actor, key)) throw notFound();
+  if (key.keyType !== "client") throw invalid(`only OAuth clients can be updated; this key is of type ${key.keyType}`);
+  checkClientGrant(actor, spec);
+  const row = await updateClient(
+    d.sql,
+    actor.tailnetId,
+    keyId,
+    { scopes: [...new Set(spec.scopes)], tags: [...new Set(spec.tags)].sort(), description: spec.description },
+    d.clock.now(),
+  );
+  if (!row) throw notFound();
+  return row;
+}
+
+/** One key (never its secret). Any credential may read the key it is itself. */
+export async function getKey(d: Deps, actor: Actor, keyId: string): Promise<KeyRow> {
+  const key = await getKeyRow(d.sql, actor.tailnetId, keyId);
+  if (!key || !visibleTo(actor, key)) throw notFound();
+  if (key.keyId !== actor.keyId) requireKeyScope(actor, key, false);
+  return key;
+}
+
+/**
+ * The active keys the actor may read: auth keys and OAuth clients, plus API
+ * access tokens when `withApiKeys` (Tailscale's `?all=true`). Revoked and
+ * expired keys stay readable one by one, but are not listed.
+ */
+export async function listKeys(d: Deps, actor: Actor, o: { withApiKeys: boolean }): Promise<KeyRow[]> {
+  const types = readableTypes(actor).filter((t) => o.withApiKeys || t !== "api");
+  if (types.length === 0) return [];
+  const rows = await listKeyRows(d.sql, actor.tailnetId, types, d.clock.now());
+  return rows.filter((k) => visibleTo(actor, k));
+}
+
+/** Every key of one type, in every state (the CLI's listings). */
+export async function listKeysOfType(d: Deps, actor: Actor, type: ManagedKeyType): Promise<KeyRow[]> {
+  if (!grants(actor.scopes, scopeFor(type, false))) throw forbidden();
+  return (await listKeyRows(d.sql, actor.tailnetId, [type])).filter((k) => visibleTo(actor, k));
+}
+
+/** Revokes a key (it stays readable with `invalid: true`). `type` narrows which keys may be named. */
+export async function revokeKey(d: Deps, actor: Actor, keyId: string, type?: ManagedKeyType): Promise<KeyRow> {
+  const key = await getKeyRow(d.sql, actor.tailnetId, keyId);
+  if (!key || !visibleTo(actor, key) || (type && key.keyType !== type)) throw notFound();
+  requireKeyScope(actor, key, true);
+  return (await revokeKeyRow(d.sql, actor.tailnetId, keyId, d.clock.now()))!;
 }

@@ -1,4 +1,5 @@
-import { mintSecret, newNodeId, parseSecret, secretMatches } from "../auth/credentials.js";
+import { directLookup } from "../auth/authenticate.js";
+import { mintSecret, verifySecret } from "../auth/credentials.js";
 import {
   deviceValueTaken,
   findDeviceIdByMachineKey,
@@ -10,12 +11,13 @@ import {
   type UniqueDeviceColumn,
 } from "../db/devices.js";
 import { lockUntilCommit } from "../db/locks.js";
-import { claimAuthKey, findCredential, getKey } from "../db/keys.js";
-import type { Sql, TxSql } from "../db/sql.js";
+import { claimAuthKey, getKey, insertKey, revokeNodeKeys } from "../db/keys.js";
+import type { TxSql } from "../db/sql.js";
 import { getTailnet } from "../db/tailnets.js";
-import { ApiError } from "../lib/errors.js";
-import { randomNumericId } from "../lib/ids.js";
+import { invalid, unauthorized } from "../lib/errors.js";
 import { randomIPv4, randomIPv6 } from "./addresses.js";
+import type { Deps } from "./deps.js";
+import { tagsNotPermitted } from "./policy.js";
 
 export type RegistrationRequest = {
   authKey: string;
@@ -30,8 +32,6 @@ export type RegistrationRequest = {
 };
 
 export type RegistrationResult = { device: DeviceRow; nodeToken: string; created: boolean };
-
-const invalidKey = (why: string) => new ApiError(401, why);
 
 /** A DNS label from a hostname: lower case, [a-z0-9-], at most 63 characters. */
 export function dnsLabel(hostname: string): string {
@@ -62,33 +62,28 @@ export function uniqueName(base: string, taken: Iterable<string>): string {
  * are picked without races on any number of replicas, and a single-use key is
  * claimed by exactly one registration.
  */
-export async function registerNode(sql: Sql, req: RegistrationRequest, now: Date): Promise<RegistrationResult> {
-  const parsed = parseSecret(req.authKey);
-  if (!parsed || parsed.kind !== "auth") throw invalidKey("invalid auth key");
-  const cred = await findCredential(sql, parsed.keyId);
-  if (!cred || cred.keyType !== "auth" || !secretMatches(parsed.secret, cred.secretHash)) throw invalidKey("invalid auth key");
+export async function registerNode(d: Deps, req: RegistrationRequest): Promise<RegistrationResult> {
+  const cred = await verifySecret(req.authKey, "auth", directLookup(d.sql));
+  if (!cred) throw unauthorized("invalid auth key");
   const tailnetId = cred.tailnetId;
+  const now = d.clock.now();
 
-  const result = await sql.begin(async (tx) => {
+  const result = await d.sql.begin(async (tx) => {
     await lockUntilCommit(tx, "registration", tailnetId);
-    const key = await claimAuthKey(tx, tailnetId, parsed.keyId, now);
+    const key = await claimAuthKey(tx, tailnetId, cred.keyId, now);
     if (!key) {
-      const k = await getKey(tx, tailnetId, parsed.keyId);
-      if (!k || k.revokedAt) throw invalidKey("auth key has been revoked");
-      if (k.expiresAt && k.expiresAt <= now) throw invalidKey("auth key has expired");
-      throw invalidKey("auth key has already been used");
+      const k = await getKey(tx, tailnetId, cred.keyId);
+      if (!k || k.revokedAt) throw unauthorized("auth key has been revoked");
+      if (k.expiresAt && k.expiresAt <= now) throw unauthorized("auth key has expired");
+      throw unauthorized("auth key has already been used");
     }
-    if (!key.userId) throw new ApiError(400, "auth key has no owner");
+    if (!key.userId) throw invalid("auth key has no owner");
 
     const tags = key.tags;
     const notPermitted = req.advertiseTags.filter((t) => !tags.includes(t));
-    if (notPermitted.length) {
-      throw new ApiError(400, `requested tags [${notPermitted.join(" ")}] are invalid or not permitted`);
-    }
+    if (notPermitted.length) throw tagsNotPermitted(notPermitted);
     const tailnet = (await getTailnet(tx, tailnetId))!;
     const tagged = tags.length > 0;
-    const expiresAt = new Date(now.getTime() + tailnet.keyExpirySeconds * 1000);
-    const node = mintSecret("node");
     const common = {
       userId: key.userId,
       authKeyId: key.keyId,
@@ -99,42 +94,41 @@ export async function registerNode(sql: Sql, req: RegistrationRequest, now: Date
       lastSeen: now,
       // Tagged devices have key expiry disabled, as on Tailscale.
       keyExpiryDisabled: tagged,
-      expiresAt,
+      expiresAt: new Date(now.getTime() + tailnet.keyExpirySeconds * 1000),
       authorized: key.preauthorized,
       nodeKey: req.nodeKey,
       tags,
       isEphemeral: key.ephemeral,
       advertisedRoutes: req.advertiseRoutes,
-      nodeSecretHash: node.hash,
     };
 
-    const existing = await findDeviceIdByMachineKey(tx, tailnetId, req.machineKey);
-    if (existing) {
-      await updateRegistration(tx, tailnetId, existing, common);
-      return { deviceId: existing, nodeToken: node.full, created: false };
+    let deviceId = await findDeviceIdByMachineKey(tx, tailnetId, req.machineKey);
+    const created = deviceId === undefined;
+    if (deviceId) {
+      await updateRegistration(tx, tailnetId, deviceId, common);
+      await revokeNodeKeys(tx, tailnetId, deviceId, now);
+    } else {
+      const base = dnsLabel(req.hostname);
+      deviceId = await freeValue(tx, tailnetId, "device_id", d.ids.numericId);
+      await insertDevice(tx, {
+        ...common,
+        tailnetId,
+        deviceId,
+        nodeId: await freeValue(tx, tailnetId, "node_id", d.ids.nodeId),
+        name: uniqueName(base, await namesLike(tx, tailnetId, base)),
+        createdAt: now,
+        machineKey: req.machineKey,
+        tailnetLockKey: `tlpub:${req.nodeKey.slice("nodekey:".length)}`,
+        ipv4: await freeValue(tx, tailnetId, "ipv4", randomIPv4),
+        ipv6: await freeValue(tx, tailnetId, "ipv6", randomIPv6),
+      });
     }
-
-    const base = dnsLabel(req.hostname);
-    const name = uniqueName(base, await namesLike(tx, tailnetId, base));
-    const deviceId = await freeValue(tx, tailnetId, "device_id", randomNumericId);
-    const nodeId = await freeValue(tx, tailnetId, "node_id", newNodeId);
-    const ipv4 = await freeValue(tx, tailnetId, "ipv4", randomIPv4);
-    const ipv6 = await freeValue(tx, tailnetId, "ipv6", randomIPv6);
-    await insertDevice(tx, {
-      ...common,
-      tailnetId,
-      deviceId,
-      nodeId,
-      name,
-      createdAt: now,
-      machineKey: req.machineKey,
-      tailnetLockKey: `tlpub:${req.nodeKey.slice("nodekey:".length)}`,
-      ipv4,
-      ipv6,
-    });
-    return { deviceId, nodeToken: node.full, created: true };
+    // The node's own credential: one live token per device, replaced at each registration.
+    const node = mintSecret("node", d.ids.keyId());
+    await insertKey(tx, { tailnetId, keyId: node.keyId, keyType: "node", secretHash: node.hash, userId: null, createdAt: now, expiresAt: null, deviceId });
+    return { deviceId, nodeToken: node.full, created };
   });
-  const device = await getDevice(sql, tailnetId, result.deviceId);
+  const device = await getDevice(d.sql, tailnetId, result.deviceId);
   return { device: device!, nodeToken: result.nodeToken, created: result.created };
 }
 

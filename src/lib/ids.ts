@@ -1,5 +1,14 @@
 import { randomInt } from "node:crypto";
 
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/** `length` characters of random base62 from the CSPRNG. */
+export function randomBase62(length: number): string {
+  let out = "";
+  for (let i = 0; i < length; i++) out += ALPHABET[randomInt(ALPHABET.length)];
+  return out;
+}
+
 /**
  * Numeric ids (tailnets, users, devices) are random, not sequential: they do
  * not leak counts and need no coordination between replicas or shards. They
@@ -11,3 +20,22 @@ export function randomNumericId(): string {
   const lo = randomInt(0, 100_000_000); // 8 digits
   return String(hi * 100_000_000 + lo);
 }
+
+/** The id service: every identifier the server hands out comes from here, so tests can swap it. */
+export type Ids = {
+  /** Tailnet, user and device ids (legacy numeric device `id`). */
+  numericId(): string;
+  /** A device's `nodeId`, in Tailscale's style: `n` + 10 random characters + `CNTRL`. */
+  nodeId(): string;
+  /** A key's public id, in Tailscale's style: `k` + 10 random characters + `CNTRL`. */
+  keyId(): string;
+  /** An opaque random token (invite codes, CSRF tokens): 32 base62 characters. */
+  token(): string;
+};
+
+export const randomIds: Ids = {
+  numericId: randomNumericId,
+  nodeId: () => `n${randomBase62(10)}CNTRL`,
+  keyId: () => `k${randomBase62(10)}CNTRL`,
+  token: () => randomBase62(32),
+};

@@ -1,10 +1,11 @@
 import { createRoute, OpenAPIHono, z, type RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { requireScope } from "../auth/authenticate.js";
-import type { Actor } from "../auth/actor.js";
 import type { Scope } from "../auth/scopes.js";
-import type { AppEnv } from "../lib/context.js";
-import { notFound, validationHook } from "../lib/errors.js";
+import type { Actor } from "../domain/actor.js";
+import { requireScope } from "../http/auth.js";
+import type { AppEnv } from "../http/context.js";
+import { validationHook } from "../http/errors.js";
+import { notFound } from "../lib/errors.js";
 
 export type App = OpenAPIHono<AppEnv>;
 

@@ -3,13 +3,15 @@
  * spoken to over real HTTP. Nothing here imports the application.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { inject } from "vitest";
+import { uniqueName } from "../support/http.js";
+
+export * from "../support/http.js";
 
 /** The repository root (this file is test/blackbox/harness.ts). */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -80,11 +82,6 @@ export async function tempDataDir(): Promise<string> {
   return dir;
 }
 
-export function uniqueName(prefix = "bb"): string {
-  return `${prefix}-${randomBytes(5).toString("hex")}.test`;
-}
-
-export const hex64 = () => randomBytes(32).toString("hex");
 
 export async function spawnServer(opts: { env?: ServerEnv; dataDir?: string } = {}): Promise<Server> {
   const env: ServerEnv = { PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...(opts.env ?? {}) };
@@ -260,77 +257,6 @@ export async function cleanup(): Promise<void> {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export type Res<T = any> = { status: number; headers: Headers; text: string; body: T };
-
-export type CallOpts = {
-  /** An API key sent the way the Go client does: HTTP Basic, key as user, empty password. */
-  key?: string;
-  bearer?: string;
-  body?: unknown;
-  rawBody?: string | Uint8Array;
-  headers?: Record<string, string>;
-};
-
-/** One real HTTP request. */
-export async function call<T = any>(base: string, method: string, p: string, o: CallOpts = {}): Promise<Res<T>> {
-  const headers: Record<string, string> = { ...(o.headers ?? {}) };
-  if (o.key) headers.authorization = `Basic ${Buffer.from(`${o.key}:`).toString("base64")}`;
-  if (o.bearer) headers.authorization = `Bearer ${o.bearer}`;
-  let body: string | Uint8Array | undefined;
-  if (o.body !== undefined) {
-    body = JSON.stringify(o.body);
-    headers["content-type"] ??= "application/json";
-  } else if (o.rawBody !== undefined) body = o.rawBody;
-  const res = await fetch(base + p, { method, headers, body });
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, body: parsed as T };
-}
-
-/** The exact body the Go client sends for "create an auth key". */
-export function authKeyBody(o: { reusable?: boolean; ephemeral?: boolean; preauthorized?: boolean; tags?: string[]; expirySeconds?: number; description?: string } = {}) {
-  return {
-    capabilities: {
-      devices: {
-        create: { reusable: o.reusable ?? true, ephemeral: o.ephemeral ?? false, tags: o.tags ?? [], preauthorized: o.preauthorized ?? true },
-      },
-    },
-    expirySeconds: o.expirySeconds ?? 86400,
-    description: o.description ?? "probe key",
-  };
-}
-
-export async function createAuthKey(base: string, apiKey: string, o: Parameters<typeof authKeyBody>[0] = {}): Promise<{ id: string; key: string }> {
-  const r = await call(base, "POST", "/api/v2/tailnet/-/keys", { key: apiKey, body: authKeyBody(o) });
-  if (r.status !== 200) throw new Error(`create auth key: ${r.status} ${r.text}`);
-  return { id: r.body.id, key: r.body.key };
-}
-
-export function registerBody(authKey: string, o: { hostname?: string; advertiseRoutes?: string[]; advertiseTags?: string[] } = {}) {
-  return {
-    authKey,
-    nodeKey: `nodekey:${hex64()}`,
-    machineKey: `mkey:${hex64()}`,
-    hostname: o.hostname ?? "host",
-    os: "linux",
-    osVersion: "6.1",
-    clientVersion: "1.80.0",
-    advertiseRoutes: o.advertiseRoutes ?? [],
-    advertiseTags: o.advertiseTags ?? [],
-  };
-}
-
-export async function registerDevice(base: string, authKey: string, o: Parameters<typeof registerBody>[1] = {}) {
-  const r = await call(base, "POST", "/machine/register", { body: registerBody(authKey, o) });
-  if (r.status !== 200) throw new Error(`register: ${r.status} ${r.text}`);
-  return r.body as { device: Record<string, any> & { id: string; nodeId: string }; nodeToken: string; created: boolean };
-}
-
 /**
  * A request whose headers reach the server before its body: resolves `sent`
  * once the server has answered `100 Continue` (so the request is being
@@ -408,6 +334,3 @@ export function httpRequest(
     } else req.end(o.body);
   });
 }
-
-/** Whether a content type is JSON. */
-export const isJson = (h: Headers) => /^application\/json\b/i.test(h.get("content-type") ?? "");

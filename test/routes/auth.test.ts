@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { mintSecret } from "../../src/auth/credentials.js";
-import { revokeKey } from "../../src/db/keys.js";
-import { createApiKey } from "../../src/domain/keys.js";
-import { call, makeApp, seedTailnet, setupTailnet, testSql } from "../helpers.js";
+import { revokeKey } from "../../src/domain/keys.js";
+import { randomIds } from "../../src/lib/ids.js";
+import { call, makeApp, operator, seedApiKey, seedTailnet, setupTailnet, testDeps } from "../helpers.js";
 
 const LIST = "/api/v2/tailnet/-/devices";
 
@@ -22,7 +22,7 @@ describe("credentials", () => {
     const t = await seedTailnet();
     const { app } = makeApp();
     const wrongSecret = t.apiKey.replace(/-[A-Za-z0-9]+$/, "-" + "A".repeat(32));
-    const unknown = mintSecret("api").full;
+    const unknown = mintSecret("api", randomIds.keyId()).full;
     const headers: (Record<string, string> | undefined)[] = [
       undefined,
       { authorization: "" },
@@ -47,13 +47,13 @@ describe("credentials", () => {
     const t = await seedTailnet();
     const { app, clock } = makeApp();
     const now = new Date();
-    const short = await createApiKey(testSql(), t.tailnet.tailnetId, t.owner.userId, { expirySeconds: 86400, description: "" }, now);
+    const short = await seedApiKey(t, { now });
     expect((await call(app, "GET", LIST, { key: short.secret })).status).toBe(200);
     clock.advance(86400 * 1000 + 1000);
     expect((await call(app, "GET", LIST, { key: short.secret })).status).toBe(401);
 
-    const revoked = await createApiKey(testSql(), t.tailnet.tailnetId, t.owner.userId, { expirySeconds: 86400, description: "" }, now);
-    await revokeKey(testSql(), t.tailnet.tailnetId, revoked.row.keyId, now);
+    const revoked = await seedApiKey(t, { now });
+    await revokeKey(testDeps(), await operator(t), revoked.row.keyId);
     const r = await call(app, "GET", LIST, { key: revoked.secret });
     expect(r.status).toBe(401);
     expect(r.body).toEqual({ message: "API token invalid" });
@@ -101,7 +101,7 @@ describe("credential cache", () => {
     const { app } = makeApp({ credentials: new CredentialCache(200) });
     expect((await call(app, "GET", LIST, { key: t.apiKey })).status).toBe(200);
     const id = t.apiKey.split("-")[2]!;
-    await revokeKey(testSql(), t.tailnet.tailnetId, id, new Date());
+    await revokeKey(testDeps(), await operator(t), id);
     await new Promise((r) => setTimeout(r, 250));
     expect((await call(app, "GET", LIST, { key: t.apiKey })).status).toBe(401);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createTailnetWithKey } from "../../src/domain/bootstrap.js";
-import { makeApp, registerDevice, setupTailnet, testSql, uniqueName } from "../helpers.js";
+import { createTailnetWithKey } from "../../src/domain/tailnets.js";
+import { makeApp, registerDevice, setupTailnet, testDeps, uniqueName } from "../helpers.js";
 
 /**
  * The requests the official Go client (tailscale.com/client/tailscale/v2, the
@@ -74,7 +74,7 @@ describe("the Go client's requests (notes section g)", () => {
 
   it("a path-escaped tailnet name (user@example.com) works", async () => {
     const name = `${uniqueName("alice").replace(".test", "")}@example.com`;
-    const t = await createTailnetWithKey(testSql(), name, new Date());
+    const t = await createTailnetWithKey(testDeps(), name);
     const { app } = makeApp();
     const r = await app.fetch(goRequest("GET", `/api/v2/tailnet/${encodeURIComponent(name)}/devices`, t.apiKey));
     expect(r.status).toBe(200);

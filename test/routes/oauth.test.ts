@@ -9,9 +9,11 @@ import {
   createAuthKey,
   createOAuthClient,
   makeApp,
+  operator,
   registerDevice,
   seedUser,
   setupTailnet,
+  testDeps,
   testSql,
   tokenFor,
 } from "../helpers.js";
@@ -282,7 +284,8 @@ describe("API keys act with their user's role", () => {
 
     // A device the member registered themselves (with a key an admin made for them, via the domain layer).
     const { createAuthKey: mk } = await import("../../src/domain/keys.js");
-    const memberKey = await mk(testSql(), s.tailnet.tailnetId, { userId: member.user.userId }, { reusable: false, ephemeral: false, preauthorized: true, tags: [], expirySeconds: 3600, description: "" }, new Date());
+    const asMember = { ...(await operator(s)), user: { id: member.user.userId, loginName: member.user.loginName, role: "member" as const } };
+    const memberKey = await mk(testDeps(), asMember, { reusable: false, ephemeral: false, preauthorized: true, tags: [], expirySeconds: 3600, description: "" });
     const own = (await registerDevice(s.app, memberKey.secret)).device;
     expect(own.user).toBe(member.user.loginName);
     expect((await call(s.app, "DELETE", `/api/v2/device/${own.nodeId}`, { key: member.apiKey })).status).toBe(200);

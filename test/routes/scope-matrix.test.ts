@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ALL_SCOPE_NAMES, grants, type Scope } from "../../src/auth/scopes.js";
-import { createApiKey } from "../../src/domain/keys.js";
 import { ROUTES } from "../../src/routes/index.js";
-import { accessToken, call, createAuthKey, createOAuthClient, registerDevice, setupTailnet, testSql } from "../helpers.js";
+import { accessToken, call, createAuthKey, createOAuthClient, registerDevice, seedApiKey, setupTailnet } from "../helpers.js";
 
 type Fixture = Awaited<ReturnType<typeof setupTailnet>>;
 type Req = { method: string; path: string; body?: unknown };
@@ -12,7 +11,7 @@ type Variant = { scope: Scope; request: (f: Fixture) => Promise<Req>; filters?: 
 const device = async (f: Fixture) => (await registerDevice(f.app, f.authKey)).device.nodeId;
 const authKeyId = async (f: Fixture) => (await createAuthKey(f.app, f.apiKey, { tags: ["tag:ci"] })).id;
 const clientId = async (f: Fixture) => (await createOAuthClient(f.app, f.apiKey, ["dns:read"], [])).id;
-const apiKeyId = async (f: Fixture) => (await createApiKey(testSql(), f.tailnet.tailnetId, f.owner.userId, { expirySeconds: 86400, description: "" }, new Date())).row.keyId;
+const apiKeyId = async (f: Fixture) => (await seedApiKey(f)).row.keyId;
 
 /**
  * For every route with a declared scope: one request per scope that can

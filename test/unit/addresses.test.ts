@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import ipaddr from "ipaddr.js";
 import { isAssignableIPv4, randomIPv4, randomIPv6 } from "../../src/domain/addresses.js";
 import { dnsLabel, uniqueName } from "../../src/domain/registration.js";
-import { canonicalCidr } from "../../src/domain/routes.js";
+import { canonicalCidr } from "../../src/domain/subnets.js";
 
 describe("addresses", () => {
   it("draws IPv4 from 100.64.0.0/10 outside the reserved ranges", () => {

@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { deleteDevice } from "../../db/devices.js";
-import { errorResponses, notFound } from "../../lib/errors.js";
+import { deleteDevice } from "../../domain/devices.js";
+import { deps } from "../../http/context.js";
+import { errorResponses } from "../../http/errors.js";
 import { defineRoute, DeviceIdParam, type App } from "../define.js";
-import { deviceForWrite } from "./access.js";
 
 export const route = defineRoute({
   method: "delete",
@@ -20,9 +20,7 @@ export const route = defineRoute({
 
 export function register(app: App) {
   app.openapi(route, async (c) => {
-    const { deviceId } = c.req.valid("param");
-    const row = await deviceForWrite(c, deviceId);
-    if (!(await deleteDevice(c.get("services").sql, row.tailnetId, row.deviceId))) throw notFound();
+    await deleteDevice(deps(c), c.get("actor"), c.req.valid("param").deviceId);
     return c.body(null, 200);
   });
 }

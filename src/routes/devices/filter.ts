@@ -1,4 +1,4 @@
-import { badRequest } from "../../lib/errors.js";
+import { invalid } from "../../lib/errors.js";
 import type { WireDevice } from "./wire.js";
 
 /**
@@ -29,11 +29,11 @@ export function parseFilters(queries: Record<string, string[]>): Filter[] {
   for (const [key, values] of Object.entries(queries)) {
     if (RESERVED.has(key)) continue;
     if (!STRING.has(key) && !BOOLEAN.has(key) && !LIST.has(key)) {
-      throw badRequest(`unknown filter "${key}": filterable fields are ${FILTER_KEYS.join(", ")}`);
+      throw invalid(`unknown filter "${key}": filterable fields are ${FILTER_KEYS.join(", ")}`);
     }
     if (BOOLEAN.has(key)) {
       for (const v of values) {
-        if (v !== "true" && v !== "false") throw badRequest(`invalid value for filter "${key}": must be true or false`);
+        if (v !== "true" && v !== "false") throw invalid(`invalid value for filter "${key}": must be true or false`);
       }
     }
     filters.push({ key, values });

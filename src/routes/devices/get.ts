@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { getDevice } from "../../db/devices.js";
-import { errorResponses, notFound } from "../../lib/errors.js";
+import { getDevice } from "../../domain/devices.js";
+import { deps } from "../../http/context.js";
+import { errorResponses } from "../../http/errors.js";
 import { defineRoute, DeviceIdParam, type App } from "../define.js";
 import { DeviceSchema, FieldsParam, toWireDevice, wantsAll } from "./wire.js";
 
@@ -24,8 +25,7 @@ export function register(app: App) {
   app.openapi(route, async (c) => {
     const { deviceId } = c.req.valid("param");
     const { fields } = c.req.valid("query");
-    const row = await getDevice(c.get("services").sql, c.get("actor").tailnetId, deviceId);
-    if (!row) throw notFound();
-    return c.json(toWireDevice(row, wantsAll(fields)), 200);
+    const device = await getDevice(deps(c), c.get("actor"), deviceId);
+    return c.json(toWireDevice(device, wantsAll(fields)), 200);
   });
 }

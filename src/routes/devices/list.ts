@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { listDevices } from "../../db/devices.js";
-import { errorResponses } from "../../lib/errors.js";
+import { listDevices } from "../../domain/devices.js";
+import { deps } from "../../http/context.js";
+import { errorResponses } from "../../http/errors.js";
 import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
 import { FILTER_KEYS, matches, parseFilters } from "./filter.js";
 import { DeviceSchema, FieldsParam, toWireDevice, wantsAll } from "./wire.js";
@@ -32,7 +33,7 @@ export function register(app: App) {
     checkTailnet(c.get("actor"), tailnet);
     const filters = parseFilters(c.req.queries());
     const all = wantsAll(fields);
-    const rows = await listDevices(c.get("services").sql, c.get("actor").tailnetId);
+    const rows = await listDevices(deps(c), c.get("actor"));
     let devices = rows.map((r) => toWireDevice(r, all || filters.length > 0));
     if (filters.length) {
       devices = devices.filter((d) => matches(d, filters));

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import type { DeviceRow } from "../../db/devices.js";
+import type { Device } from "../../domain/devices.js";
+import { canonicalCidr } from "../../domain/subnets.js";
 
 /** Go's zero time: what Tailscale sends for "no expiry". */
 export const ZERO_TIME = "0001-01-01T00:00:00Z";
@@ -67,7 +68,7 @@ export type WireDevice = z.infer<typeof DeviceSchema>;
 /** `fields=default|all`, comma-separated values allowed; `all` wins. */
 export const FieldsParam = z
   .string()
-  .regex(/^(default|all)(,(default|all))*$/, "must be 'default' or 'all' (comma-separated values allowed)")
+  .regex(/^(default|all)(,(default|all))*$/, 'must be "default" or "all"')
   .optional()
   .openapi({ param: { name: "fields", in: "query" }, example: "all", description: "`default` (or absent): all fields except the all-only set; `all`: every field." });
 
@@ -83,7 +84,7 @@ const NO_CONNECTIVITY = {
 };
 
 /** The wire form of a device, with exactly the field set of `fields=default` or `fields=all` (notes d.2). */
-export function toWireDevice(r: DeviceRow, all: boolean): WireDevice {
+export function toWireDevice(r: Device, all: boolean): WireDevice {
   const d: WireDevice = {
     addresses: [r.ipv4, r.ipv6],
     id: r.deviceId,
@@ -120,3 +121,12 @@ export function toWireDevice(r: DeviceRow, all: boolean): WireDevice {
   }
   return d;
 }
+
+/** A subnet route in canonical form; anything else is a 400 naming the entry. */
+export const CidrSchema = z
+  .string()
+  .max(64)
+  .superRefine((s, ctx) => {
+    if (canonicalCidr(s) === undefined) ctx.addIssue({ code: "custom", message: `${JSON.stringify(s)} is not an IP prefix with no host bits set, like 10.0.0.0/16` });
+  })
+  .transform((s) => canonicalCidr(s)!);

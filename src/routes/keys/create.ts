@@ -1,15 +1,14 @@
 import { z } from "@hono/zod-openapi";
-import { grants } from "../../auth/scopes.js";
-import { tagsNotPermittedMessage, unpermittedTags } from "../../auth/tags.js";
 import { createAuthKey, createOAuthClient, MAX_KEY_EXPIRY_SECONDS } from "../../domain/keys.js";
-import { badRequest, errorResponses, forbidden } from "../../lib/errors.js";
+import { deps } from "../../http/context.js";
+import { errorResponses } from "../../http/errors.js";
+import { invalid } from "../../lib/errors.js";
 import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
-import { checkClientGrant, creatorOf } from "./client.js";
-import { KeySchema, scopeFor, TagSchema, toWireKey } from "./wire.js";
+import { KeySchema, TagSchema, toWireKey } from "./wire.js";
 
 const CreateKeyBody = z
   .object({
-    keyType: z.enum(["auth", "client", "api", "federated"]).optional().openapi({ description: "Absent means `auth`." }),
+    keyType: z.enum(["auth", "client", "api", "federated"], { message: 'must be "auth" or "client"' }).optional().openapi({ description: "Absent means `auth`." }),
     capabilities: z
       .object({
         devices: z.object({
@@ -24,12 +23,12 @@ const CreateKeyBody = z
       .optional(),
     expirySeconds: z
       .number()
-      .int()
-      .min(0)
-      .max(MAX_KEY_EXPIRY_SECONDS)
+      .int("must be a whole number of seconds")
+      .min(0, "must not be negative")
+      .max(MAX_KEY_EXPIRY_SECONDS, `must be at most ${MAX_KEY_EXPIRY_SECONDS} (90 days)`)
       .nullish()
       .openapi({ description: "Lifetime in seconds; 0 or absent means 90 days (the maximum)." }),
-    description: z.string().max(50).nullish(),
+    description: z.string().max(50, "must be at most 50 characters").nullish(),
     scopes: z.array(z.string().max(64)).max(100).nullish().openapi({ description: "keyType client: the OAuth client's scopes." }),
     tags: z.array(TagSchema).max(50).nullish().openapi({ description: "keyType client: tags the client may apply." }),
   })
@@ -63,42 +62,27 @@ export function register(app: App) {
     const actor = c.get("actor");
     checkTailnet(actor, tailnet);
     const keyType = body.keyType ?? "auth";
-    if (keyType === "api") throw badRequest("API access tokens cannot be created through the API; use `tailapi apikeys create`");
-    if (keyType !== "auth" && keyType !== "client") throw badRequest(`keyType "${keyType}" is not supported`);
-    if (!grants(actor.scopes, scopeFor(keyType, true))) throw forbidden();
-    const { clock, sql } = c.get("services");
-    const now = clock.now();
+    if (keyType === "api") throw invalid("API access tokens cannot be created through the API; use `tailapi apikeys create`");
+    if (keyType !== "auth" && keyType !== "client") throw invalid(`keyType "${keyType}" is not supported`);
+    const d = deps(c);
     const description = body.description ?? "";
 
     if (keyType === "client") {
-      if (body.capabilities) throw badRequest("capabilities apply to auth keys, not to OAuth clients");
-      const scopes = body.scopes ?? [];
-      const tags = body.tags ?? [];
-      checkClientGrant(actor, scopes, tags);
-      const { row, secret } = await createOAuthClient(sql, actor.tailnetId, creatorOf(actor), { scopes, tags, description }, now);
-      return c.json(toWireKey(row, now, secret), 200);
+      if (body.capabilities) throw invalid("capabilities apply to auth keys, not to OAuth clients");
+      const { row, secret } = await createOAuthClient(d, actor, { scopes: body.scopes ?? [], tags: body.tags ?? [], description });
+      return c.json(toWireKey(row, d.clock.now(), secret), 200);
     }
 
-    if (body.scopes || body.tags) throw badRequest("scopes and tags apply to OAuth clients; auth key tags go in capabilities.devices.create.tags");
+    if (body.scopes || body.tags) throw invalid("scopes and tags apply to OAuth clients; auth key tags go in capabilities.devices.create.tags");
     const create = body.capabilities?.devices.create;
-    const tags = create?.tags ?? [];
-    if (actor.kind === "oauth" && tags.length === 0) throw badRequest("auth keys created with an OAuth access token must have tags");
-    const notPermitted = unpermittedTags(actor, tags);
-    if (notPermitted.length) throw badRequest(tagsNotPermittedMessage(notPermitted));
-    const { row, secret } = await createAuthKey(
-      sql,
-      actor.tailnetId,
-      creatorOf(actor),
-      {
-        reusable: create?.reusable ?? false,
-        ephemeral: create?.ephemeral ?? false,
-        preauthorized: create?.preauthorized ?? false,
-        tags,
-        expirySeconds: body.expirySeconds || MAX_KEY_EXPIRY_SECONDS,
-        description,
-      },
-      now,
-    );
-    return c.json(toWireKey(row, now, secret), 200);
+    const { row, secret } = await createAuthKey(d, actor, {
+      reusable: create?.reusable ?? false,
+      ephemeral: create?.ephemeral ?? false,
+      preauthorized: create?.preauthorized ?? false,
+      tags: create?.tags ?? [],
+      expirySeconds: body.expirySeconds || MAX_KEY_EXPIRY_SECONDS,
+      description,
+    });
+    return c.json(toWireKey(row, d.clock.now(), secret), 200);
   });
 }

@@ -1,9 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { getKey, revokeKey } from "../../db/keys.js";
-import { errorResponses, notFound } from "../../lib/errors.js";
+import { KEY_WRITE_SCOPES, revokeKey } from "../../domain/keys.js";
+import { deps } from "../../http/context.js";
+import { errorResponses } from "../../http/errors.js";
 import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
 import { KeyIdParam } from "./get.js";
-import { KEY_WRITE_SCOPES, requireKeyScope, visibleTo } from "./wire.js";
 
 export const route = defineRoute({
   method: "delete",
@@ -11,7 +11,7 @@ export const route = defineRoute({
   operationId: "deleteKey",
   tags: ["keys"],
   summary: "Revoke a key",
-  description: "Revokes the key. It stays readable, with `invalid: true` and `revoked` set.",
+  description: "Revokes the key. It stays readable by id, with `invalid: true` and `revoked` set, and leaves the list.",
   scope: KEY_WRITE_SCOPES,
   request: { params: z.object({ tailnet: TailnetParam, keyId: KeyIdParam }) },
   responses: {
@@ -23,13 +23,8 @@ export const route = defineRoute({
 export function register(app: App) {
   app.openapi(route, async (c) => {
     const { tailnet, keyId } = c.req.valid("param");
-    const actor = c.get("actor");
-    checkTailnet(actor, tailnet);
-    const { sql, clock } = c.get("services");
-    const key = await getKey(sql, actor.tailnetId, keyId);
-    if (!key || !visibleTo(actor, key)) throw notFound();
-    requireKeyScope(actor, key, true);
-    await revokeKey(sql, actor.tailnetId, keyId, clock.now());
+    checkTailnet(c.get("actor"), tailnet);
+    await revokeKey(deps(c), c.get("actor"), keyId);
     return c.body(null, 200);
   });
 }

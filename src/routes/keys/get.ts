@@ -1,8 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { getKey } from "../../db/keys.js";
-import { errorResponses, notFound } from "../../lib/errors.js";
+import { getKey, KEY_READ_SCOPES } from "../../domain/keys.js";
+import { deps } from "../../http/context.js";
+import { errorResponses } from "../../http/errors.js";
 import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
-import { KEY_READ_SCOPES, KeySchema, requireKeyScope, toWireKey, visibleTo } from "./wire.js";
+import { KeySchema, toWireKey } from "./wire.js";
 
 export const KeyIdParam = z
   .string()
@@ -31,11 +32,8 @@ export const route = defineRoute({
 export function register(app: App) {
   app.openapi(route, async (c) => {
     const { tailnet, keyId } = c.req.valid("param");
-    const actor = c.get("actor");
-    checkTailnet(actor, tailnet);
-    const key = await getKey(c.get("services").sql, actor.tailnetId, keyId);
-    if (!key || !visibleTo(actor, key)) throw notFound();
-    if (key.keyId !== actor.keyId) requireKeyScope(actor, key, false);
-    return c.json(toWireKey(key, c.get("services").clock.now()), 200);
+    checkTailnet(c.get("actor"), tailnet);
+    const d = deps(c);
+    return c.json(toWireKey(await getKey(d, c.get("actor"), keyId), d.clock.now()), 200);
   });
 }

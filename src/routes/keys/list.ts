@@ -1,8 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { listKeys } from "../../db/keys.js";
-import { errorResponses } from "../../lib/errors.js";
+import { KEY_READ_SCOPES, listKeys } from "../../domain/keys.js";
+import { deps } from "../../http/context.js";
+import { errorResponses } from "../../http/errors.js";
 import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
-import { KEY_READ_SCOPES, KeySchema, readableTypes, toWireKey, visibleTo } from "./wire.js";
+import { KeySchema, toWireKey } from "./wire.js";
 
 export const route = defineRoute({
   method: "get",
@@ -11,12 +12,13 @@ export const route = defineRoute({
   tags: ["keys"],
   summary: "List keys",
   description:
-    "Lists the tailnet's auth keys and OAuth clients; with `all=true` also API access tokens. Only key types the caller may read are listed. Secrets are never included.",
+    "Lists the tailnet's active (neither revoked nor expired) auth keys and OAuth clients; with `all=true` also API access tokens. " +
+    "Only key types the caller may read are listed. Secrets are never included; revoked and expired keys stay readable by id.",
   scope: KEY_READ_SCOPES,
   request: {
     params: z.object({ tailnet: TailnetParam }),
     query: z.object({
-      all: z.enum(["true", "false"]).optional().openapi({ description: "`true` also lists API access tokens." }),
+      all: z.enum(["true", "false"], { message: 'must be "true" or "false"' }).optional().openapi({ description: "`true` also lists API access tokens." }),
     }),
   },
   responses: {
@@ -30,11 +32,9 @@ export function register(app: App) {
     const { tailnet } = c.req.valid("param");
     const { all } = c.req.valid("query");
     checkTailnet(c.get("actor"), tailnet);
-    const actor = c.get("actor");
-    const types = readableTypes(actor).filter((t) => all === "true" || t !== "api");
-    const now = c.get("services").clock.now();
-    const rows = types.length ? await listKeys(c.get("services").sql, actor.tailnetId, types) : [];
-    // Only the key types the caller's scopes can read, and for members only their own keys.
-    return c.json({ keys: rows.filter((k) => visibleTo(actor, k)).map((k) => toWireKey(k, now)) }, 200);
+    const d = deps(c);
+    const now = d.clock.now();
+    const rows = await listKeys(d, c.get("actor"), { withApiKeys: all === "true" });
+    return c.json({ keys: rows.map((k) => toWireKey(k, now)) }, 200);
   });
 }

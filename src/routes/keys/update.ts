@@ -1,17 +1,17 @@
 import { z } from "@hono/zod-openapi";
-import { getKey, updateClient } from "../../db/keys.js";
-import { badRequest, errorResponses, notFound } from "../../lib/errors.js";
+import { updateOAuthClient } from "../../domain/keys.js";
+import { deps } from "../../http/context.js";
+import { errorResponses } from "../../http/errors.js";
 import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
-import { checkClientGrant } from "./client.js";
 import { KeyIdParam } from "./get.js";
-import { KeySchema, TagSchema, toWireKey, visibleTo } from "./wire.js";
+import { KeySchema, TagSchema, toWireKey } from "./wire.js";
 
 const UpdateKeyBody = z
   .object({
-    keyType: z.enum(["client"]).optional(),
+    keyType: z.enum(["client"], { message: 'must be "client"' }).optional(),
     scopes: z.array(z.string().max(64)).max(100),
     tags: z.array(TagSchema).max(50).nullish(),
-    description: z.string().max(50).nullish(),
+    description: z.string().max(50, "must be at most 50 characters").nullish(),
   })
   .openapi("UpdateKeyRequest");
 
@@ -37,17 +37,9 @@ export function register(app: App) {
   app.openapi(route, async (c) => {
     const { tailnet, keyId } = c.req.valid("param");
     const body = c.req.valid("json");
-    const actor = c.get("actor");
-    checkTailnet(actor, tailnet);
-    const { sql, clock } = c.get("services");
-    const key = await getKey(sql, actor.tailnetId, keyId);
-    if (!key || !visibleTo(actor, key)) throw notFound();
-    if (key.keyType !== "client") throw badRequest(`only OAuth clients can be updated; this key is of type ${key.keyType}`);
-    const tags = body.tags ?? [];
-    checkClientGrant(actor, body.scopes, tags);
-    const now = clock.now();
-    const row = await updateClient(sql, actor.tailnetId, keyId, { scopes: [...new Set(body.scopes)], tags: [...new Set(tags)].sort(), description: body.description ?? "" }, now);
-    if (!row) throw notFound();
-    return c.json(toWireKey(row, now), 200);
+    checkTailnet(c.get("actor"), tailnet);
+    const d = deps(c);
+    const row = await updateOAuthClient(d, c.get("actor"), keyId, { scopes: body.scopes, tags: body.tags ?? [], description: body.description ?? "" });
+    return c.json(toWireKey(row, d.clock.now()), 200);
   });
 }

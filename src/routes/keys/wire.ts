@@ -1,11 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import type { Actor } from "../../auth/actor.js";
-import { grants, type Scope } from "../../auth/scopes.js";
-import type { KeyRow, KeyType } from "../../db/keys.js";
-import { forbidden } from "../../lib/errors.js";
+import type { Key } from "../../domain/keys.js";
+import { TAG_PATTERN } from "../../domain/policy.js";
 import { rfc3339 } from "../../lib/time.js";
 
-export const TAG_PATTERN = /^tag:[A-Za-z0-9-]+$/;
 export const TagSchema = z.string().max(100).regex(TAG_PATTERN, "must be tag:<name>, with letters, digits and '-' only");
 
 export const KeyCapabilitiesSchema = z
@@ -43,10 +40,10 @@ export const KeySchema = z
 
 export type WireKey = z.infer<typeof KeySchema>;
 
-export function toWireKey(k: KeyRow, now: Date, secret?: string): WireKey {
+export function toWireKey(k: Key, now: Date, secret?: string): WireKey {
   const w: WireKey = {
     id: k.keyId,
-    keyType: k.keyType,
+    keyType: k.keyType as WireKey["keyType"],
     created: rfc3339(k.createdAt),
     description: k.description,
     invalid: k.revokedAt !== null || (k.expiresAt !== null && k.expiresAt.getTime() <= now.getTime()),
@@ -70,27 +67,3 @@ export function toWireKey(k: KeyRow, now: Date, secret?: string): WireKey {
   if (k.userId) w.userId = k.userId;
   return w;
 }
-
-/** The scope that governs keys of a type, for reading or writing. */
-export function scopeFor(type: KeyType, write: boolean): Scope {
-  const base = type === "auth" ? "auth_keys" : type === "client" ? "oauth_keys" : "api_access_tokens";
-  return (write ? base : `${base}:read`) as Scope;
-}
-
-/** Members see only their own keys; others' answer 404, like missing ones. */
-export function visibleTo(actor: Actor, k: KeyRow): boolean {
-  return !actor.ownDevicesOnly || k.userId === actor.user?.id;
-}
-
-/** The key's type must be readable (or writable) by the actor's scopes, else 403. */
-export function requireKeyScope(actor: Actor, k: KeyRow, write: boolean): void {
-  if (!grants(actor.scopes, scopeFor(k.keyType, write))) throw forbidden();
-}
-
-/** Key types the actor may read. */
-export function readableTypes(actor: Actor): KeyType[] {
-  return (["auth", "client", "api"] as const).filter((t) => grants(actor.scopes, scopeFor(t, false)));
-}
-
-export const KEY_READ_SCOPES = ["auth_keys:read", "oauth_keys:read", "api_access_tokens:read"] as const satisfies readonly Scope[];
-export const KEY_WRITE_SCOPES = ["auth_keys", "oauth_keys", "api_access_tokens"] as const satisfies readonly Scope[];

@@ -1,11 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { registerNode } from "../../domain/registration.js";
-import { errorResponses } from "../../lib/errors.js";
-import { DeviceSchema, toWireDevice } from "../devices/wire.js";
+import { deps, requestLog } from "../../http/context.js";
+import { errorResponses } from "../../http/errors.js";
+import { CidrSchema, DeviceSchema, toWireDevice } from "../devices/wire.js";
 import { TagSchema } from "../keys/wire.js";
-import { CidrSchema } from "../../domain/routes.js";
 import type { App } from "../define.js";
-import { requestLog } from "../../lib/context.js";
 
 const hex64 = (prefix: string) =>
   z
@@ -56,10 +55,7 @@ export const route = createRoute({
 export function register(app: App) {
   app.openapi(route, async (c) => {
     const b = c.req.valid("json");
-    const { sql, clock } = c.get("services");
-    const r = await registerNode(
-      sql,
-      {
+    const r = await registerNode(deps(c), {
         authKey: b.authKey,
         nodeKey: b.nodeKey,
         machineKey: b.machineKey,
@@ -69,9 +65,7 @@ export function register(app: App) {
         clientVersion: b.clientVersion,
         advertiseRoutes: b.advertiseRoutes ?? [],
         advertiseTags: b.advertiseTags ?? [],
-      },
-      clock.now(),
-    );
+    });
     requestLog(c).info({ nodeId: r.device.nodeId, tailnetId: r.device.tailnetId, created: r.created }, "node registered");
     return c.json({ device: toWireDevice(r.device, true), nodeToken: r.nodeToken, created: r.created }, 200);
   });

@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { parseSecret, secretMatches } from "../../auth/credentials.js";
+import { directLookup } from "../../auth/authenticate.js";
+import { verifySecret } from "../../auth/credentials.js";
 import { grants, isKnownScope, isLegacyScope, normalize, type Scope } from "../../auth/scopes.js";
-import { findCredential } from "../../db/keys.js";
+import { requestLog, type AppEnv } from "../../http/context.js";
 import type { App } from "../define.js";
-import { requestLog, type AppEnv } from "../../lib/context.js";
 
 const TokenForm = z
   .object({
@@ -91,17 +91,9 @@ export function register(app: App) {
     }
     const cred = clientCredentials(c.req.header("authorization"), form);
     if (!cred.secret) return oauthError(c, 401, "invalid_client", "client credentials are missing", cred.basic);
-    const parsed = parseSecret(cred.secret);
     const { sql, tokens, clock } = c.get("services");
-    const row = parsed?.kind === "client" ? await findCredential(sql, parsed.keyId) : undefined;
-    if (
-      !parsed ||
-      !row ||
-      row.keyType !== "client" ||
-      row.revokedAt ||
-      (cred.id && cred.id !== row.keyId) ||
-      !secretMatches(parsed.secret, row.secretHash)
-    ) {
+    const row = await verifySecret(cred.secret, "client", directLookup(sql));
+    if (!row || row.revokedAt || (cred.id && cred.id !== row.keyId)) {
       return oauthError(c, 401, "invalid_client", "unknown client or wrong secret", cred.basic);
     }
 

@@ -1,9 +1,9 @@
-import { z } from "@hono/zod-openapi";
 import ipaddr from "ipaddr.js";
 
 /**
  * Subnet routes: an IPv4 or IPv6 prefix in canonical form (`10.0.0.0/16`, not
- * `10.0.0.1/16`). Exit-node routes are 0.0.0.0/0 and ::/0.
+ * `10.0.0.1/16`). Exit-node routes are 0.0.0.0/0 and ::/0. Returns the
+ * canonical text, or undefined when `text` is not such a prefix.
  */
 export function canonicalCidr(text: string): string | undefined {
   if (!text.includes("/")) return undefined;
@@ -17,9 +17,3 @@ export function canonicalCidr(text: string): string | undefined {
     return undefined;
   }
 }
-
-export const CidrSchema = z
-  .string()
-  .max(64)
-  .refine((s) => canonicalCidr(s) !== undefined, { message: "must be an IP prefix with no host bits set, like 10.0.0.0/16" })
-  .transform((s) => canonicalCidr(s)!);

@@ -1,16 +1,18 @@
+import type { Context } from "hono";
 import type { Logger } from "pino";
-import type { Sql } from "../db/sql.js";
-import type { Actor } from "../auth/actor.js";
 import type { CredentialCache } from "../auth/authenticate.js";
 import type { TokenService } from "../auth/tokens.js";
-
-export type Clock = { now(): Date };
-export const systemClock: Clock = { now: () => new Date() };
+import type { Sql } from "../db/sql.js";
+import type { Actor } from "../domain/actor.js";
+import type { Deps } from "../domain/deps.js";
+import type { Clock } from "../lib/clock.js";
+import type { Ids } from "../lib/ids.js";
 
 /** Process-wide dependencies, put on every request's context; tests swap them. */
 export type Services = {
   sql: Sql;
   clock: Clock;
+  ids: Ids;
   logger: Logger;
   credentials: CredentialCache;
   tokens: TokenService;
@@ -27,12 +29,32 @@ export type AppEnv = {
   };
 };
 
+type LogCarrier = {
+  get(key: "log"): Logger | undefined;
+  get(key: "services"): Services;
+  get(key: "requestId"): string;
+  set(key: "log", value: Logger): void;
+};
+
 /** The request's logger (a child carrying the request id), created on first use: most requests never log. */
-export function requestLog(c: { get(key: "log"): Logger | undefined; get(key: "services"): Services; get(key: "requestId"): string; set(key: "log", value: Logger): void }): Logger {
+export function requestLog(c: LogCarrier): Logger {
   let log = c.get("log");
   if (!log) {
     log = c.get("services").logger.child({ reqId: c.get("requestId") });
     c.set("log", log);
   }
   return log;
+}
+
+/** What a route hands the domain layer: the request's services, with a logger that carries the request id. */
+export function deps(c: Context<AppEnv>): Deps {
+  const s = c.get("services");
+  return {
+    sql: s.sql,
+    clock: s.clock,
+    ids: s.ids,
+    get log() {
+      return requestLog(c);
+    },
+  };
 }
