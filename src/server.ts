@@ -1,4 +1,5 @@
-import { serve, type ServerType } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
+import type { ServerType } from "@hono/node-server";
 import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import { CredentialCache } from "./auth/authenticate.js";
@@ -11,6 +12,7 @@ import type { Deps } from "./domain/deps.js";
 import { systemClock } from "./lib/clock.js";
 import { randomIds } from "./lib/ids.js";
 import { createLogger } from "./lib/logger.js";
+import { createHttpServer } from "./http/node-server.js";
 
 export type RunningServer = {
   port: number;
@@ -42,8 +44,10 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
     const tokens = new TokenService(master.key);
     const app = createApp({ sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials: new CredentialCache(), tokens });
     const port = await new Promise<number>((resolve, reject) => {
-      server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => resolve(info.port));
-      server.once("error", reject);
+      const s = createHttpServer(app.fetch, logger);
+      server = s;
+      s.once("error", reject);
+      s.listen(config.port, config.host, () => resolve((s.address() as AddressInfo).port));
     });
     const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
     logger.info(

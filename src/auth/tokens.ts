@@ -82,7 +82,10 @@ export class TokenService {
     } catch {
       return undefined;
     }
-    if (typeof tid !== "string" || !/^\d{1,19}$/.test(tid)) return undefined;
+    // Nothing in the token is trusted before its signature verifies: tid and
+    // kid only pick the key that must have signed it, and must look like the
+    // values we mint (a bigint tailnet id, a base64url key id) first.
+    if (typeof tid !== "string" || !isBigintText(tid) || !KID.test(kid)) return undefined;
     const key = await this.publicKey(sql, tid, kid, nowMs);
     if (!key) return undefined;
     try {
@@ -147,6 +150,14 @@ export class TokenService {
     this.signers.set(tailnetId, entry);
     return entry;
   }
+}
+
+const KID = /^[A-Za-z0-9_-]{1,64}$/;
+const MAX_BIGINT = 9223372036854775807n;
+
+/** A canonical decimal that fits PostgreSQL's bigint (tailnet ids are positive). */
+function isBigintText(s: string): boolean {
+  return /^[1-9]\d{0,18}$/.test(s) && BigInt(s) <= MAX_BIGINT;
 }
 
 function isStringArray(v: unknown): v is string[] {

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { DomainError, MESSAGES, type ErrorKind } from "../lib/errors.js";
+import { findTextIssue } from "../lib/text.js";
 import { requestLog, type AppEnv } from "./context.js";
 
 /** The one mapping from domain error kinds to HTTP statuses. */
@@ -46,15 +47,39 @@ export function handleError(err: Error, c: Context<AppEnv>) {
   if ((err as { code?: string }).code === UNIQUE_VIOLATION) {
     return errorBody(c, 409, "the request conflicts with an existing resource");
   }
+  // The client hung up while we read its body: nothing to answer, not our bug.
+  if (clientGone(c)) {
+    if (c.get("services")) requestLog(c).debug({ code: (err as { code?: string }).code }, "client disconnected");
+    return errorBody(c, 400, "the client closed the connection");
+  }
   // Anything else is our bug: log it with the request id, tell the client nothing internal.
   if (c.get("services")) requestLog(c).error({ err }, "unhandled error");
   else console.error(err);
   return errorBody(c, 500, MESSAGES.internal);
 }
 
-/** The zod-openapi defaultHook: a validation failure becomes a 400 whose message names the field. */
-export function validationHook(result: { success: true } | { success: false; error: z.ZodError; target?: string }, c: Context) {
-  if (result.success) return;
+/** Whether the client's connection is gone (under @hono/node-server; never in-process). */
+function clientGone(c: Context<AppEnv>): boolean {
+  const incoming = (c.env as { incoming?: { destroyed?: boolean; aborted?: boolean } } | undefined)?.incoming;
+  return incoming !== undefined && (incoming.destroyed === true || incoming.aborted === true);
+}
+
+/**
+ * The zod-openapi defaultHook: a validation failure becomes a 400 whose
+ * message names the field. Valid input is also checked for strings
+ * PostgreSQL cannot store (NUL, unpaired surrogates): those are a 400 naming
+ * the field too, never a database error.
+ */
+export function validationHook(
+  result: { success: true; data?: unknown; target?: string } | { success: false; error: z.ZodError; target?: string },
+  c: Context,
+) {
+  if (result.success) {
+    const issue = findTextIssue(result.data);
+    if (!issue) return;
+    const where = issue.path.length ? issue.path.join(".") : result.target === "json" ? "body" : (result.target ?? "input");
+    return errorBody(c, 400, `invalid ${where}: ${issue.problem}`);
+  }
   return errorBody(c, 400, formatZodError(result.error, result.target));
 }
 

@@ -1,4 +1,5 @@
 import { invalid } from "../../lib/errors.js";
+import { textProblem } from "../../lib/text.js";
 import type { WireDevice } from "./wire.js";
 
 /**
@@ -30,6 +31,10 @@ export function parseFilters(queries: Record<string, string[]>): Filter[] {
     if (RESERVED.has(key)) continue;
     if (!STRING.has(key) && !BOOLEAN.has(key) && !LIST.has(key)) {
       throw invalid(`unknown filter "${key}": filterable fields are ${FILTER_KEYS.join(", ")}`);
+    }
+    for (const v of values) {
+      const problem = textProblem(v);
+      if (problem) throw invalid(`invalid value for filter "${key}": ${problem}`);
     }
     if (BOOLEAN.has(key)) {
       for (const v of values) {
