@@ -22,6 +22,7 @@ import { createApp } from "../src/app.js";
 import { CredentialCache } from "../src/auth/authenticate.js";
 import { TokenService } from "../src/auth/tokens.js";
 import { getDevice } from "../src/db/devices.js";
+import { DatabaseHealth } from "../src/db/health.js";
 import { connect } from "../src/db/sql.js";
 import { systemClock } from "../src/lib/clock.js";
 import { randomIds } from "../src/lib/ids.js";
@@ -41,7 +42,15 @@ if (!url || !tailnetId || !process.send) {
 const logger = createLogger("info");
 const sql = connect(url, { max: 10 });
 
-const app = createApp({ sql, clock: systemClock, ids: randomIds, logger, credentials: new CredentialCache(), tokens: new TokenService(randomBytes(32)) });
+const app = createApp({
+  sql,
+  clock: systemClock,
+  ids: randomIds,
+  logger,
+  credentials: new CredentialCache(),
+  tokens: new TokenService(randomBytes(32)),
+  health: new DatabaseHealth(sql, { log: () => undefined }),
+});
 
 const baseline = new Hono();
 baseline.get("/device/:id", async (c) => {

@@ -5,7 +5,7 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestLog, type AppEnv, type Services } from "./http/context.js";
 import { errorBody, handleError } from "./http/errors.js";
 import { requestId } from "./http/request-id.js";
-import { MESSAGES } from "./lib/errors.js";
+import { MESSAGES, unavailable } from "./lib/errors.js";
 import { newRouter, type App } from "./routes/define.js";
 import { registerRoutes } from "./routes/index.js";
 
@@ -89,13 +89,37 @@ export function createApp(services: Services): App {
     return next();
   });
 
-  registerRoutes(app);
-
-  const doc = openApiDocument(app);
-  const docJson = JSON.stringify(doc);
-  app.get("/api/v2/openapi.json", (c) => c.body(docJson, 200, { "content-type": "application/json; charset=utf-8" }));
+  // Served without the database (registered before the gate below, so it never runs for them).
+  let docJson: string | undefined;
+  app.get("/api/v2/openapi.json", (c) => c.body(docJson!, 200, { "content-type": "application/json; charset=utf-8" }));
   app.get("/docs", Scalar({ url: "/api/v2/openapi.json", pageTitle: "tailapi API reference" }));
+  // Liveness: the process serves requests. It says nothing about the database.
   app.get("/healthz", (c) => c.json({ ok: true }));
+  // Readiness: the database answers now.
+  app.get("/readyz", async (c) => {
+    const h = services.health;
+    if (h.up && (await h.probe())) return c.json({ ok: true, database: "ok" });
+    return c.json({ message: MESSAGES.databaseUnavailable }, 503, { "Retry-After": "1" });
+  });
+
+  // Requests that need the database fail at once while it is down, and when
+  // too many already wait for it: a bounded queue, never an unbounded one.
+  const health = services.health;
+  app.use("*", async (c, next) => {
+    const p = c.req.path;
+    if (!p.startsWith("/api/") && !p.startsWith("/machine/")) return next();
+    if (!health.up) throw unavailable(MESSAGES.databaseUnavailable, 1);
+    if (health.inFlight >= health.opts.maxInFlight) throw unavailable(MESSAGES.busy, 1);
+    health.inFlight++;
+    try {
+      await next();
+    } finally {
+      health.inFlight--;
+    }
+  });
+
+  registerRoutes(app);
+  docJson = JSON.stringify(openApiDocument(app));
 
   app.notFound((c) => errorBody(c, 404, MESSAGES.notFound));
   app.onError(handleError);

@@ -30,6 +30,8 @@ const EnvSchema = z.object({
     .refine((v) => decodeKey(v) !== undefined, "must be 32 random bytes, base64 or hex encoded (e.g. `openssl rand -base64 32`)")
     .optional(),
   TAILAPI_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  TAILAPI_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
+  TAILAPI_DB_MAX_WAITING: z.coerce.number().int().min(1).max(100_000).default(500),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -43,6 +45,10 @@ export type Config = {
   /** Master key for signing keys at rest (32 bytes); when unset, a key file in the data dir is used. */
   encryptionKey: Uint8Array | undefined;
   dbPoolSize: number;
+  /** statement_timeout of every connection (ms). */
+  dbStatementTimeoutMs: number;
+  /** Most requests waiting on the database at once; more get 503 at once. */
+  dbMaxWaiting: number;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
 };
 
@@ -66,6 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapApiKey: e.TAILAPI_BOOTSTRAP_API_KEY,
     encryptionKey: e.TAILAPI_ENCRYPTION_KEY ? decodeKey(e.TAILAPI_ENCRYPTION_KEY) : undefined,
     dbPoolSize: e.TAILAPI_DB_POOL_SIZE,
+    dbStatementTimeoutMs: e.TAILAPI_DB_STATEMENT_TIMEOUT_MS,
+    dbMaxWaiting: e.TAILAPI_DB_MAX_WAITING,
     logLevel: e.LOG_LEVEL,
   };
 }

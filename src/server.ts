@@ -26,7 +26,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
   const logger = opts.logger ?? createLogger(config.logLevel);
   const announce = opts.announce ?? ((line: string) => process.stdout.write(line + "\n"));
   const started = performance.now();
-  const db = await openDatabase(config, (msg) => logger.info(msg));
+  const db = await openDatabase(config, (msg, level = "info", extra) => logger[level](extra ?? {}, msg));
   let server: ServerType | undefined;
   try {
     const d: Deps = { sql: db.sql, clock: systemClock, ids: randomIds, log: logger };
@@ -42,7 +42,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
       logger.warn({ keyFile: master.source }, "TAILAPI_ENCRYPTION_KEY is not set: token-signing keys are encrypted with a key file of this replica");
     }
     const tokens = new TokenService(master.key);
-    const app = createApp({ sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials: new CredentialCache(), tokens });
+    const app = createApp({ sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials: new CredentialCache(), tokens, health: db.health });
     const port = await new Promise<number>((resolve, reject) => {
       const s = createHttpServer(app.fetch, logger);
       server = s;

@@ -12,6 +12,7 @@ import type { z } from "@hono/zod-openapi";
 import { createApp } from "../src/app.js";
 import { CredentialCache } from "../src/auth/authenticate.js";
 import { TokenService } from "../src/auth/tokens.js";
+import { DatabaseHealth } from "../src/db/health.js";
 import { connect, type Sql } from "../src/db/sql.js";
 import type { Actor, Role } from "../src/domain/actor.js";
 import type { Deps } from "../src/domain/deps.js";
@@ -61,7 +62,7 @@ export type TestApp = { app: App; clock: TestClock; services: Services };
 /** The real app with test services: this worker's pool, a movable clock, no credential cache, silent logs. */
 export function makeApp(over: Partial<Services> = {}): TestApp {
   const clock = new TestClock();
-  const services: Services = {
+  const services = {
     sql: testSql(),
     clock,
     ids: randomIds,
@@ -69,7 +70,8 @@ export function makeApp(over: Partial<Services> = {}): TestApp {
     credentials: new CredentialCache(0),
     tokens: (sharedTokens ??= new TokenService(randomBytes(32))),
     ...over,
-  };
+  } as Services;
+  services.health ??= new DatabaseHealth(services.sql, { log: () => undefined });
   return { app: createApp(services), clock, services };
 }
 

@@ -16,6 +16,8 @@ export type EmbeddedHandle = {
   /** Whether this process started the database (and so must stop it). */
   owned: boolean;
   stop(): Promise<void>;
+  /** Called while the database is unreachable: an attached process takes over a database whose owner is gone. */
+  whileDown?: () => Promise<void>;
 };
 
 type Log = (msg: string) => void;

@@ -1,10 +1,13 @@
 import type { Config } from "../config.js";
 import { startEmbedded, type EmbeddedHandle } from "./embedded.js";
+import { DatabaseHealth } from "./health.js";
 import { migrate } from "./migrate.js";
 import { connect, type Sql } from "./sql.js";
 
 export type Database = {
   sql: Sql;
+  /** Whether the database is reachable (see health.ts). */
+  health: DatabaseHealth;
   url: string;
   embedded: EmbeddedHandle | undefined;
   /** Closes the pool, then stops the embedded database if this process started it. */
@@ -13,12 +16,17 @@ export type Database = {
 
 /** Opens the configured database (DATABASE_URL, else the embedded default) and migrates it. */
 export async function openDatabase(
-  config: Pick<Config, "databaseUrl" | "dataDir" | "dbPoolSize">,
-  log: (msg: string) => void = () => undefined,
+  config: Pick<Config, "databaseUrl" | "dataDir" | "dbPoolSize"> & Partial<Pick<Config, "dbStatementTimeoutMs" | "dbMaxWaiting">>,
+  log: (msg: string, level?: "info" | "warn", extra?: Record<string, unknown>) => void = () => undefined,
 ): Promise<Database> {
   const embedded = config.databaseUrl ? undefined : await startEmbedded(config.dataDir, log);
   const url = config.databaseUrl ?? embedded!.url;
-  const sql = connect(url, { max: config.dbPoolSize });
+  const sql = connect(url, { max: config.dbPoolSize, statementTimeoutMs: config.dbStatementTimeoutMs });
+  const health = new DatabaseHealth(sql, {
+    maxInFlight: config.dbMaxWaiting,
+    log: (level, msg, extra) => log(msg, level, extra),
+    whileDown: embedded?.whileDown,
+  });
   try {
     const applied = await migrate(sql);
     if (applied.length) log(`applied migrations: ${applied.join(", ")}`);
@@ -29,9 +37,11 @@ export async function openDatabase(
   }
   return {
     sql,
+    health,
     url,
     embedded,
     close: async () => {
+      health.close();
       await sql.end({ timeout: 5 });
       await embedded?.stop();
     },

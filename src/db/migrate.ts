@@ -25,6 +25,8 @@ export async function migrate(sql: Sql): Promise<string[]> {
   const applied: string[] = [];
   await sql.reserve().then(async (conn) => {
     try {
+      // Waiting for another replica's migrations, or a long migration, is not a slow query.
+      await conn`SET statement_timeout = 0`;
       await conn`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
       await conn`CREATE TABLE IF NOT EXISTS schema_migrations (
         version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;
@@ -44,6 +46,7 @@ export async function migrate(sql: Sql): Promise<string[]> {
       }
     } finally {
       await conn`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => undefined);
+      await conn`RESET statement_timeout`.catch(() => undefined);
       conn.release();
     }
   });

@@ -5,13 +5,28 @@ export type TxSql = postgres.TransactionSql<Record<string, never>>;
 /** A connection or transaction: repository functions accept either. */
 export type Queryable = Sql | TxSql;
 
-export function connect(url: string, opts: { max?: number } = {}): Sql {
+/** A connection attempt that takes longer than this has failed (seconds). */
+export const CONNECT_TIMEOUT_S = 1;
+/** Wait before a pool connection that closed with an error is reopened (seconds): fixed, not random. */
+const RECONNECT_DELAY_S = 0.05;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
+
+/**
+ * A pool. Fails fast when the database is away: connection attempts give up
+ * after CONNECT_TIMEOUT_S, a closed connection is reopened after a fixed
+ * RECONNECT_DELAY_S (postgres.js's default is a random backoff growing to
+ * 20 s, which kept requests waiting long after the database was back), and
+ * every statement is bounded by statement_timeout.
+ */
+export function connect(url: string, opts: { max?: number; statementTimeoutMs?: number } = {}): Sql {
   return postgres(url, {
     max: opts.max ?? 10,
     onnotice: () => undefined,
     // bigint columns come back as strings (the API sends ids as strings anyway).
     types: {},
-    connection: { application_name: "tailapi" },
+    connect_timeout: CONNECT_TIMEOUT_S,
+    backoff: () => RECONNECT_DELAY_S,
+    connection: { application_name: "tailapi", statement_timeout: opts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS },
   }) as unknown as Sql;
 }
 

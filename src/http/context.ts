@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { Logger } from "pino";
 import type { CredentialCache } from "../auth/authenticate.js";
 import type { TokenService } from "../auth/tokens.js";
+import type { DatabaseHealth } from "../db/health.js";
 import type { Sql } from "../db/sql.js";
 import type { Actor } from "../domain/actor.js";
 import type { Deps } from "../domain/deps.js";
@@ -16,6 +17,8 @@ export type Services = {
   logger: Logger;
   credentials: CredentialCache;
   tokens: TokenService;
+  /** Whether the database is reachable; requests fail fast with 503 while it is not. */
+  health: DatabaseHealth;
 };
 
 export type AppEnv = {

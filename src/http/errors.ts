@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { DomainError, MESSAGES, type ErrorKind } from "../lib/errors.js";
 import { findTextIssue } from "../lib/text.js";
+import { isUnavailableError } from "../db/health.js";
 import { requestLog, type AppEnv } from "./context.js";
 
 /** The one mapping from domain error kinds to HTTP statuses. */
@@ -43,6 +44,13 @@ export function handleError(err: Error, c: Context<AppEnv>) {
     if (status === 400 && /malformed json/i.test(message)) message = "invalid JSON in request body";
     if (!message) message = status === 413 ? "request body too large" : status === 415 ? "unsupported media type" : "bad request";
     return errorBody(c, status, message);
+  }
+  // The database is away (or overloaded): fail fast with a 503 the client may retry.
+  if (isUnavailableError(err)) {
+    const services = c.get("services");
+    services?.health.failed(err);
+    c.header("Retry-After", "1");
+    return errorBody(c, 503, MESSAGES.databaseUnavailable);
   }
   if ((err as { code?: string }).code === UNIQUE_VIOLATION) {
     return errorBody(c, 409, "the request conflicts with an existing resource");
@@ -114,7 +122,9 @@ export const errorResponses = {
   401: errorContent("Missing, malformed, unknown, expired or revoked credential."),
   403: errorContent("The credential lacks the scope or role this operation needs."),
   404: errorContent("Not found (also for resources of other tailnets)."),
+  429: errorContent("Rate limited: too many requests for this credential. `Retry-After` says when to try again; `RateLimit-*` headers give the limit."),
   500: errorContent("Internal server error."),
+  503: errorContent("The database is unavailable or the server is saturated: retry after `Retry-After` seconds."),
 } as const;
 
 export const conflictResponse = errorContent("Conflict: the value is held by another resource.");

@@ -39,6 +39,8 @@ export const MESSAGES = {
   unauthorized: "API token invalid",
   forbidden: "calling actor does not have enough permissions to perform this function",
   internal: "internal server error",
+  databaseUnavailable: "the database is unavailable; try again shortly",
+  busy: "the server is busy; try again shortly",
 } as const;
 
 export const invalid = (message: string, data?: unknown) => new DomainError("invalid", message, { data });
@@ -49,3 +51,4 @@ export const conflict = (message: string) => new DomainError("conflict", message
 export const preconditionFailed = (message: string) => new DomainError("precondition_failed", message);
 export const notImplemented = (message: string) => new DomainError("not_implemented", message);
 export const rateLimited = (message: string, retryAfterSeconds: number) => new DomainError("rate_limited", message, { retryAfterSeconds });
+export const unavailable = (message: string, retryAfterSeconds: number) => new DomainError("unavailable", message, { retryAfterSeconds });

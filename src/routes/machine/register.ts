@@ -48,7 +48,9 @@ export const route = createRoute({
     },
     400: errorResponses[400],
     401: errorResponses[401],
+    429: errorResponses[429],
     500: errorResponses[500],
+    503: errorResponses[503],
   },
 });
 
