@@ -42,7 +42,9 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
       logger.warn({ keyFile: master.source }, "TAILAPI_ENCRYPTION_KEY is not set: token-signing keys are encrypted with a key file of this replica");
     }
     const tokens = new TokenService(master.key);
-    const app = createApp({ sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials: new CredentialCache(), tokens, health: db.health });
+    const credentials = new CredentialCache();
+    const listening = await credentials.listen(db.sql);
+    const app = createApp({ sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials, tokens, health: db.health });
     const port = await new Promise<number>((resolve, reject) => {
       const s = createHttpServer(app.fetch, logger);
       server = s;
@@ -68,6 +70,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
         s.closeIdleConnections?.();
         await drained;
         clearInterval(idle);
+        await listening.unlisten().catch(() => undefined);
         await db.close();
         logger.info("stopped");
       })());

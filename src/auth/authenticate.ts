@@ -22,6 +22,8 @@ export class CredentialCache {
   /** Presented tokens whose secret matched a cached row (that very row object: a refetch re-verifies). */
   private verified = new Map<string, CredentialRow>();
   private lookups = new WeakMap<Sql, CredentialLookup>();
+  /** Bumped by every eviction. */
+  private generation = 0;
   constructor(private readonly ttlMs = CACHE_TTL_MS) {}
 
   /** The cached lookup verifySecret uses for this database. */
@@ -45,16 +47,46 @@ export class CredentialCache {
     const now = performance.now();
     const hit = this.entries.get(keyId);
     if (hit && now - hit.at < this.ttlMs) return hit.row;
+    const generation = this.generation;
     const row = await findCredential(sql, keyId);
+    // A change announced while this lookup ran may not be in `row`: use it, do not keep it.
+    if (generation !== this.generation) return row;
     if (this.entries.size >= CACHE_MAX) this.entries.clear();
     this.entries.set(keyId, { row, at: now });
     return row;
   }
 
   clear(): void {
+    this.generation++;
     this.entries.clear();
   }
+
+  /** Drops a credential's cached row (it changed); `*` drops them all. */
+  evict(keyId: string): void {
+    this.generation++;
+    if (keyId === "*") this.entries.clear();
+    else this.entries.delete(keyId);
+  }
+
+  /**
+   * Listens for credential changes announced by the database (migration
+   * 0030's triggers): every replica drops a revoked or changed credential as
+   * soon as the change commits, wherever it was made (API, CLI, another
+   * replica). Each (re)connection of the listener clears the cache, so a
+   * notice missed while it was down costs nothing but a lookup; CACHE_TTL_MS
+   * stays the bound either way.
+   */
+  async listen(sql: Sql): Promise<{ unlisten(): Promise<void> }> {
+    const sub = await sql.listen(
+      CREDENTIALS_CHANNEL,
+      (keyId) => this.evict(keyId),
+      () => this.clear(),
+    );
+    return { unlisten: () => sub.unlisten() };
+  }
 }
+
+export const CREDENTIALS_CHANNEL = "tailapi_credentials";
 
 /** An uncached lookup, for one-off checks (token endpoint, registration, bootstrap). */
 export function directLookup(sql: Queryable): CredentialLookup {

@@ -25,6 +25,8 @@ export function register(app: App) {
     const { tailnet, keyId } = c.req.valid("param");
     checkTailnet(c.get("actor"), tailnet);
     await revokeKey(deps(c), c.get("actor"), keyId);
+    // Refused on this replica from the next request on; the others hear it from the database.
+    c.get("services").credentials.evict(keyId);
     return c.body(null, 200);
   });
 }

@@ -40,6 +40,7 @@ export function register(app: App) {
     checkTailnet(c.get("actor"), tailnet);
     const d = deps(c);
     const row = await updateOAuthClient(d, c.get("actor"), keyId, { scopes: body.scopes, tags: body.tags ?? [], description: body.description ?? "" });
+    c.get("services").credentials.evict(keyId);
     return c.json(toWireKey(row, d.clock.now()), 200);
   });
 }
