@@ -23,6 +23,7 @@ import { CredentialCache } from "../src/auth/authenticate.js";
 import { TokenService } from "../src/auth/tokens.js";
 import { getDevice } from "../src/db/devices.js";
 import { DatabaseHealth } from "../src/db/health.js";
+import { RateLimiter } from "../src/lib/rate-limit.js";
 import { connect } from "../src/db/sql.js";
 import { systemClock } from "../src/lib/clock.js";
 import { randomIds } from "../src/lib/ids.js";
@@ -50,6 +51,9 @@ const app = createApp({
   credentials: new CredentialCache(),
   tokens: new TokenService(randomBytes(32)),
   health: new DatabaseHealth(sql, { log: () => undefined }),
+  // The limiter runs as in production, with a limit the load never reaches.
+  limiter: new RateLimiter({ replica: "bench" }),
+  limits: { credential: 1e12, tokenPerAddress: 1e12, nodePerAddress: 1e12 },
 });
 
 const baseline = new Hono();

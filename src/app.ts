@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestLog, type AppEnv, type Services } from "./http/context.js";
 import { errorBody, handleError } from "./http/errors.js";
+import { limitByAddress } from "./http/rate-limit.js";
 import { requestId } from "./http/request-id.js";
 import { MESSAGES, unavailable } from "./lib/errors.js";
 import { newRouter, type App } from "./routes/define.js";
@@ -32,7 +33,13 @@ export function openApiDocument(app: App): OpenApiDocument {
       title: "tailapi",
       version: VERSION,
       description:
-        "A self-hosted server that speaks Tailscale's public v2 REST API. Every operation lists the OAuth scope it needs in `x-required-scope`.",
+        "A self-hosted server that speaks Tailscale's public v2 REST API. Every operation lists the OAuth scope it needs in `x-required-scope`.\n\n" +
+        "**Rate limits.** Requests are counted per credential (an API key, or an OAuth client for all of its access tokens) on every " +
+        "authenticated operation, and per source address on the token endpoint, the node API and for failed authentications, in " +
+        "one-minute windows shared by all replicas (defaults 3000, 600 and 1200 per minute; see the README). Over the limit the answer " +
+        "is 429 `{\"message\"}` with `Retry-After` (seconds); every limited answer carries `RateLimit-Limit`, `RateLimit-Remaining`, " +
+        "`RateLimit-Reset` and `RateLimit-Policy`.\n\n" +
+        "**Availability.** While the database is unreachable, operations answer 503 with `Retry-After: 1` at once; `/readyz` reports it.",
     },
   });
 }
@@ -117,6 +124,10 @@ export function createApp(services: Services): App {
       health.inFlight--;
     }
   });
+
+  // Unauthenticated endpoints are limited per source address (brute force, floods).
+  app.use("/api/v2/oauth/token", limitByAddress("token"));
+  app.use("/machine/*", limitByAddress("node"));
 
   registerRoutes(app);
   docJson = JSON.stringify(openApiDocument(app));

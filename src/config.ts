@@ -32,6 +32,10 @@ const EnvSchema = z.object({
   TAILAPI_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   TAILAPI_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
   TAILAPI_DB_MAX_WAITING: z.coerce.number().int().min(1).max(100_000).default(500),
+  TAILAPI_RATE_LIMIT: z.coerce.number().int().min(0).default(3000),
+  TAILAPI_TOKEN_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
+  TAILAPI_NODE_RATE_LIMIT: z.coerce.number().int().min(0).default(1200),
+  TAILAPI_RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -49,6 +53,10 @@ export type Config = {
   dbStatementTimeoutMs: number;
   /** Most requests waiting on the database at once; more get 503 at once. */
   dbMaxWaiting: number;
+  /** Requests per minute: per credential, per address on the token endpoint (and failed logins), per address on the node API; 0 is off. */
+  rateLimits: { credential: number; tokenPerAddress: number; nodePerAddress: number };
+  /** How often replicas share their rate-limit counts (ms). */
+  rateLimitSyncMs: number;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
 };
 
@@ -74,6 +82,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolSize: e.TAILAPI_DB_POOL_SIZE,
     dbStatementTimeoutMs: e.TAILAPI_DB_STATEMENT_TIMEOUT_MS,
     dbMaxWaiting: e.TAILAPI_DB_MAX_WAITING,
+    rateLimits: { credential: e.TAILAPI_RATE_LIMIT, tokenPerAddress: e.TAILAPI_TOKEN_RATE_LIMIT, nodePerAddress: e.TAILAPI_NODE_RATE_LIMIT },
+    rateLimitSyncMs: e.TAILAPI_RATE_LIMIT_SYNC_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

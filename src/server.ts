@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { ServerType } from "@hono/node-server";
 import type { Logger } from "pino";
@@ -13,6 +14,8 @@ import { systemClock } from "./lib/clock.js";
 import { randomIds } from "./lib/ids.js";
 import { createLogger } from "./lib/logger.js";
 import { createHttpServer } from "./http/node-server.js";
+import { rateLimitStore } from "./db/rate-limits.js";
+import { RateLimiter } from "./lib/rate-limit.js";
 
 export type RunningServer = {
   port: number;
@@ -43,8 +46,15 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
     }
     const tokens = new TokenService(master.key);
     const credentials = new CredentialCache();
-    const listening = await credentials.listen(db.sql);
-    const app = createApp({ sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials, tokens, health: db.health });
+    const listening = await credentials.listen(db.sql, db.health);
+    const limiter = new RateLimiter({
+      replica: randomBytes(6).toString("hex"),
+      syncMs: config.rateLimitSyncMs,
+      store: rateLimitStore(db.sql),
+      onSyncError: (err) => logger.debug({ err }, "rate-limit sync failed"),
+    });
+    limiter.start();
+    const app = createApp({ sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials, tokens, health: db.health, limiter, limits: config.rateLimits });
     const port = await new Promise<number>((resolve, reject) => {
       const s = createHttpServer(app.fetch, logger);
       server = s;
@@ -71,6 +81,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
         await drained;
         clearInterval(idle);
         await listening.unlisten().catch(() => undefined);
+        await limiter.stop();
         await db.close();
         logger.info("stopped");
       })());

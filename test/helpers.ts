@@ -13,6 +13,8 @@ import { createApp } from "../src/app.js";
 import { CredentialCache } from "../src/auth/authenticate.js";
 import { TokenService } from "../src/auth/tokens.js";
 import { DatabaseHealth } from "../src/db/health.js";
+import { NO_LIMITS } from "../src/http/rate-limit.js";
+import { RateLimiter } from "../src/lib/rate-limit.js";
 import { connect, type Sql } from "../src/db/sql.js";
 import type { Actor, Role } from "../src/domain/actor.js";
 import type { Deps } from "../src/domain/deps.js";
@@ -72,6 +74,9 @@ export function makeApp(over: Partial<Services> = {}): TestApp {
     ...over,
   } as Services;
   services.health ??= new DatabaseHealth(services.sql, { log: () => undefined });
+  // No limits unless a test sets them: tests send many requests from one "address".
+  services.limiter ??= new RateLimiter({ replica: "test" });
+  services.limits ??= NO_LIMITS;
   return { app: createApp(services), clock, services };
 }
 

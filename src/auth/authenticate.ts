@@ -76,13 +76,33 @@ export class CredentialCache {
    * notice missed while it was down costs nothing but a lookup; CACHE_TTL_MS
    * stays the bound either way.
    */
-  async listen(sql: Sql): Promise<{ unlisten(): Promise<void> }> {
-    const sub = await sql.listen(
-      CREDENTIALS_CHANNEL,
-      (keyId) => this.evict(keyId),
-      () => this.clear(),
-    );
-    return { unlisten: () => sub.unlisten() };
+  async listen(sql: Sql, health?: { onRecovered(fn: () => void): void }): Promise<{ unlisten(): Promise<void> }> {
+    const subscribe = () =>
+      sql.listen(
+        CREDENTIALS_CHANNEL,
+        (keyId) => this.evict(keyId),
+        () => this.clear(),
+      );
+    let sub = await subscribe();
+    let stopped = false;
+    // postgres.js re-listens once when its connection closes, and gives up if
+    // the database is still away: subscribe again whenever it is back.
+    health?.onRecovered(() => {
+      if (stopped) return;
+      this.clear();
+      void sub
+        .unlisten()
+        .catch(() => undefined)
+        .then(() => (stopped ? undefined : subscribe()))
+        .then((s) => s && (sub = s))
+        .catch(() => undefined);
+    });
+    return {
+      unlisten: () => {
+        stopped = true;
+        return sub.unlisten();
+      },
+    };
   }
 }
 

@@ -75,6 +75,7 @@ export class DatabaseHealth {
   private timer: NodeJS.Timeout | undefined;
   private probing = false;
   private closed = false;
+  private readonly recovered: (() => void)[] = [];
   readonly opts: HealthOptions;
 
   constructor(
@@ -129,11 +130,17 @@ export class DatabaseHealth {
       if (await this.probe()) {
         this.up = true;
         this.opts.log("info", "database reachable again", { downMs: Math.round(performance.now() - this.downSince) });
+        for (const fn of this.recovered) fn();
       }
     } finally {
       this.probing = false;
     }
     if (!this.up) this.schedule();
+  }
+
+  /** Runs `fn` each time the database is reachable again after being down. */
+  onRecovered(fn: () => void): void {
+    this.recovered.push(fn);
   }
 
   close(): void {

@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import { authenticate } from "../auth/authenticate.js";
 import { grants, type Scope } from "../auth/scopes.js";
-import { forbidden } from "../lib/errors.js";
+import { DomainError, forbidden } from "../lib/errors.js";
+import { countFailedAuth, enforce } from "./rate-limit.js";
 import type { AppEnv } from "./context.js";
 
 /** The token from `Authorization: Basic base64(token:)` or `Authorization: Bearer token`. */
@@ -30,7 +31,15 @@ export function tokenFrom(header: string | undefined): string | undefined {
 export function requireScope(scope: Scope | readonly Scope[], opts: { keyInUseParam?: string } = {}): MiddlewareHandler<AppEnv> {
   const anyOf: readonly Scope[] = typeof scope === "string" ? [scope] : scope;
   return async (c, next) => {
-    const actor = await authenticate(tokenFrom(c.req.header("authorization")), c.get("services"));
+    const services = c.get("services");
+    let actor;
+    try {
+      actor = await authenticate(tokenFrom(c.req.header("authorization")), services);
+    } catch (err) {
+      if (err instanceof DomainError && err.kind === "unauthorized") countFailedAuth(c);
+      throw err;
+    }
+    if (services.limits.credential > 0) enforce(c, services.limiter.take(`cred:${actor.keyId}`, actor.tailnetId, services.limits.credential), "for this credential");
     // Any credential may read the key it is itself (Tailscale: "every scope may GET the key in use").
     const keyInUse = opts.keyInUseParam !== undefined && c.req.param(opts.keyInUseParam) === actor.keyId;
     if (!keyInUse && !anyOf.some((s) => grants(actor.scopes, s))) throw forbidden();

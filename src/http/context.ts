@@ -4,6 +4,8 @@ import type { CredentialCache } from "../auth/authenticate.js";
 import type { TokenService } from "../auth/tokens.js";
 import type { DatabaseHealth } from "../db/health.js";
 import type { Sql } from "../db/sql.js";
+import type { RateLimiter } from "../lib/rate-limit.js";
+import type { RateLimits } from "./rate-limit.js";
 import type { Actor } from "../domain/actor.js";
 import type { Deps } from "../domain/deps.js";
 import type { Clock } from "../lib/clock.js";
@@ -19,6 +21,9 @@ export type Services = {
   tokens: TokenService;
   /** Whether the database is reachable; requests fail fast with 503 while it is not. */
   health: DatabaseHealth;
+  /** Request counts per credential and per address, shared by replicas (src/lib/rate-limit.ts). */
+  limiter: RateLimiter;
+  limits: RateLimits;
 };
 
 export type AppEnv = {

@@ -91,3 +91,37 @@ describe("two replicas", () => {
     expect(addresses.length).toBe(2 * devices.length);
   }, 60_000);
 });
+
+describe("rate limits across replicas", () => {
+  it("two replicas share a credential's limit within the stated tolerance", async () => {
+    const limit = 100;
+    const e = { DATABASE_URL: databaseUrl(), TAILAPI_RATE_LIMIT: String(limit), TAILAPI_RATE_LIMIT_SYNC_MS: "100" };
+    const [r1, r2] = await Promise.all([spawnServer({ env: e }), spawnServer({ env: e })]);
+    const { apiKey } = await seedTailnet(env());
+    // Stay inside one one-minute window.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 45_000) await sleep(60_500 - intoMinute);
+    await sleep(300); // both have synced and know of each other
+    let admitted = 0;
+    let refused = 0;
+    let i = 0;
+    const worker = async () => {
+      while (i < 400) {
+        const s = i++ % 2 ? r1! : r2!;
+        const res = await call(s.url, "GET", "/api/v2/tailnet/-/devices", { key: apiKey });
+        if (res.status === 200) admitted++;
+        else {
+          expect(res.status).toBe(429);
+          expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
+          refused++;
+        }
+        await sleep(2);
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, worker));
+    // eslint-disable-next-line no-console
+    console.log(`rate limit ${limit}/min over 2 replicas (sync 100 ms): ${admitted} admitted, ${refused} refused of 400`);
+    expect(admitted).toBeGreaterThanOrEqual(limit * 0.9);
+    expect(admitted).toBeLessThanOrEqual(limit + 2);
+  }, 120_000);
+});

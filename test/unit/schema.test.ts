@@ -20,7 +20,7 @@ describe("schema", () => {
        FROM information_schema.tables t WHERE t.table_schema = current_schema() AND t.table_type = 'BASE TABLE'`,
     );
     const tables = rows.filter((r) => !METADATA.has(r.table_name));
-    expect(tables.map((r) => r.table_name).sort()).toEqual(["devices", "keys", "signing_keys", "tailnets", "users"]);
+    expect(tables.map((r) => r.table_name).sort()).toEqual(["devices", "keys", "rate_limit_counts", "signing_keys", "tailnets", "users"]);
     expect(tables.filter((r) => !r.has).map((r) => r.table_name)).toEqual([]);
   });
 
