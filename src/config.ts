@@ -1,13 +1,40 @@
 import { z } from "zod";
 import { isApiKeyFormat } from "./auth/credentials.js";
 import { tailnetNameProblem } from "./domain/tailnets.js";
+import { parseDuration } from "./lib/time.js";
+
+/** A duration with its unit (`45s`, `10m`, `2h`, `1d`), as milliseconds. */
+function duration(dflt: string) {
+  return z
+    .string()
+    .regex(/^\d{1,9}(s|m|h|d)$/, "must be a duration with its unit, such as 45s, 10m, 2h or 1d")
+    .default(dflt)
+    .transform((v) => parseDuration(v)! * 1000)
+    .refine((ms) => ms >= 1000, "must be at least 1s");
+}
+
+/** A whole number from `min` to `max`. */
+function whole(min: number, max: number, dflt: number) {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d{1,10}$/, message)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, message)
+    .default(dflt);
+}
 
 /**
  * Configuration, parsed once from the environment. Every setting is listed in
  * the README's configuration table; keep the two in step.
  */
 const EnvSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PORT: z
+    .string()
+    .regex(/^\d{1,5}$/, "must be a port number from 0 to 65535")
+    .transform(Number)
+    .refine((n) => n <= 65535, "must be a port number from 0 to 65535")
+    .default(8080),
   HOST: z.string().min(1).default("127.0.0.1"),
   DATABASE_URL: z
     .string()
@@ -29,14 +56,23 @@ const EnvSchema = z.object({
     .string()
     .refine((v) => decodeKey(v) !== undefined, "must be 32 random bytes, base64 or hex encoded (e.g. `openssl rand -base64 32`)")
     .optional(),
-  TAILAPI_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  TAILAPI_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
-  TAILAPI_DB_MAX_WAITING: z.coerce.number().int().min(1).max(100_000).default(500),
-  TAILAPI_RATE_LIMIT: z.coerce.number().int().min(0).default(3000),
-  TAILAPI_TOKEN_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
-  TAILAPI_NODE_RATE_LIMIT: z.coerce.number().int().min(0).default(1200),
-  TAILAPI_RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  TAILAPI_DB_POOL_SIZE: z
+    .string()
+    .regex(/^\d{1,3}$/, "must be a whole number from 1 to 200")
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 200, "must be a whole number from 1 to 200")
+    .default(10),
+  TAILAPI_DB_STATEMENT_TIMEOUT_MS: whole(100, 3_600_000, 5000),
+  TAILAPI_DB_MAX_WAITING: whole(1, 100_000, 500),
+  TAILAPI_RATE_LIMIT: whole(0, 1_000_000_000, 3000),
+  TAILAPI_TOKEN_RATE_LIMIT: whole(0, 1_000_000_000, 600),
+  TAILAPI_NODE_RATE_LIMIT: whole(0, 1_000_000_000, 1200),
+  TAILAPI_RATE_LIMIT_SYNC_MS: whole(50, 60_000, 1000),
+  TAILAPI_OFFLINE_AFTER: duration("60s"),
+  TAILAPI_EPHEMERAL_TIMEOUT: duration("30m"),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { message: "must be one of fatal, error, warn, info, debug, trace, silent" })
+    .default("info"),
 });
 
 export type Config = {
@@ -57,6 +93,10 @@ export type Config = {
   rateLimits: { credential: number; tokenPerAddress: number; nodePerAddress: number };
   /** How often replicas share their rate-limit counts (ms). */
   rateLimitSyncMs: number;
+  /** A device is shown as connected for this long after its last report. */
+  offlineAfterMs: number;
+  /** An ephemeral device silent for this long is deleted. */
+  ephemeralTimeoutMs: number;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
 };
 
@@ -84,6 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbMaxWaiting: e.TAILAPI_DB_MAX_WAITING,
     rateLimits: { credential: e.TAILAPI_RATE_LIMIT, tokenPerAddress: e.TAILAPI_TOKEN_RATE_LIMIT, nodePerAddress: e.TAILAPI_NODE_RATE_LIMIT },
     rateLimitSyncMs: e.TAILAPI_RATE_LIMIT_SYNC_MS,
+    offlineAfterMs: e.TAILAPI_OFFLINE_AFTER,
+    ephemeralTimeoutMs: e.TAILAPI_EPHEMERAL_TIMEOUT,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -7,7 +7,7 @@ import type { Sql } from "../db/sql.js";
 import type { RateLimiter } from "../lib/rate-limit.js";
 import type { RateLimits } from "./rate-limit.js";
 import type { Actor } from "../domain/actor.js";
-import type { Deps } from "../domain/deps.js";
+import type { Deps, PresenceSettings } from "../domain/deps.js";
 import type { Clock } from "../lib/clock.js";
 import type { Ids } from "../lib/ids.js";
 
@@ -24,6 +24,7 @@ export type Services = {
   /** Request counts per credential and per address, shared by replicas (src/lib/rate-limit.ts). */
   limiter: RateLimiter;
   limits: RateLimits;
+  presence: PresenceSettings;
 };
 
 export type AppEnv = {
@@ -61,6 +62,7 @@ export function deps(c: Context<AppEnv>): Deps {
     sql: s.sql,
     clock: s.clock,
     ids: s.ids,
+    presence: s.presence,
     get log() {
       return requestLog(c);
     },
