@@ -27,6 +27,7 @@ import {
   seedUser,
   setupTailnet,
   testSql,
+  TEST_POLICY,
   tokenFor,
 } from "../helpers.js";
 
@@ -40,11 +41,29 @@ const device = async (f: Fixture) => (await registerDevice(f.app, f.authKey)).de
 const authKey = async (f: Fixture) => (await createAuthKey(f.app, f.apiKey, { tags: ["tag:ci"] })).id;
 const client = async (f: Fixture) => (await createOAuthClient(f.app, f.apiKey, ["dns:read"], [])).id;
 
+/** A request on a fresh device of the tailnet: `/api/v2/device/{id}{suffix}`. */
+const onDevice = (method: string, suffix = "", body?: () => unknown): RouteCase => ({
+  resource: "device",
+  build: async (f) => ((id) => ({ method, path: `/api/v2/device/${id}${suffix}`, id, body: body?.() }))(await device(f)),
+});
+const randomIp = () => `100.96.${1 + Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+
 /** Every scoped route: how to make a valid request for it. */
 const ROUTES_UNDER_TEST: Record<string, RouteCase> = {
   listTailnetDevices: { build: async () => ({ method: "GET", path: "/api/v2/tailnet/-/devices" }) },
-  getDevice: { resource: "device", build: async (f) => ((id) => ({ method: "GET", path: `/api/v2/device/${id}`, id }))(await device(f)) },
-  deleteDevice: { resource: "device", build: async (f) => ((id) => ({ method: "DELETE", path: `/api/v2/device/${id}`, id }))(await device(f)) },
+  getDevice: onDevice("GET"),
+  deleteDevice: onDevice("DELETE"),
+  expireDeviceKey: onDevice("POST", "/expire"),
+  listDeviceRoutes: onDevice("GET", "/routes"),
+  setDeviceRoutes: onDevice("POST", "/routes", () => ({ routes: ["10.0.0.0/24"] })),
+  authorizeDevice: onDevice("POST", "/authorized", () => ({ authorized: true })),
+  setDeviceName: onDevice("POST", "/name", () => ({ name: "renamed" })),
+  setDeviceTags: onDevice("POST", "/tags", () => ({ tags: ["tag:ci"] })),
+  updateDeviceKey: onDevice("POST", "/key", () => ({ keyExpiryDisabled: true })),
+  setDeviceIp: onDevice("POST", "/ip", () => ({ ipv4: randomIp() })),
+  getPolicyFile: { build: async () => ({ method: "GET", path: "/api/v2/tailnet/-/acl" }) },
+  setPolicyFile: { build: async () => ({ method: "POST", path: "/api/v2/tailnet/-/acl", body: JSON.parse(TEST_POLICY) }) },
+  validateAndTestPolicyFile: { build: async () => ({ method: "POST", path: "/api/v2/tailnet/-/acl/validate", body: JSON.parse(TEST_POLICY) }) },
   listTailnetKeys: { build: async () => ({ method: "GET", path: "/api/v2/tailnet/-/keys" }) },
   createKey: { build: async () => ({ method: "POST", path: "/api/v2/tailnet/-/keys", body: authKeyBody({ tags: ["tag:ci"] }) }) },
   getKey: { resource: "key", build: async (f) => ((id) => ({ method: "GET", path: `/api/v2/tailnet/-/keys/${id}`, id }))(await authKey(f)) },
@@ -233,7 +252,7 @@ describe("authorization matrix", () => {
 
 describe("unscoped routes: the token endpoint and the node API", () => {
   it("covers every route without a scope", () => {
-    expect(ROUTES.filter((r) => r.route["x-required-scope"] === undefined).map((r) => r.route.operationId).sort()).toEqual(["oauthToken", "registerNode"]);
+    expect(ROUTES.filter((r) => r.route["x-required-scope"] === undefined).map((r) => r.route.operationId).sort()).toEqual(["oauthToken", "registerNode", "reportNode"]);
   });
 
   it.each([
@@ -277,6 +296,36 @@ describe("unscoped routes: the token endpoint and the node API", () => {
     ],
   ] as const)("registerNode with %s → 401", async (_n, make, message) => {
     const res = await call(ctx.home.app, "POST", "/machine/register", { body: registerBody(await make()) });
+    expect(res.status, res.text).toBe(401);
+    expect(res.body).toEqual({ message });
+  });
+
+  it.each([
+    ["no node token", async (): Promise<string | undefined> => undefined, "node token invalid"],
+    ["an unknown node token", async (): Promise<string | undefined> => mintSecret("node", randomIds.keyId()).full, "node token invalid"],
+    ["an API key instead of a node token", async (): Promise<string | undefined> => ctx.home.apiKey, "node token invalid"],
+    [
+      "the token of a deleted device",
+      async (): Promise<string | undefined> => {
+        const r = await registerDevice(ctx.home.app, ctx.home.authKey);
+        await call(ctx.home.app, "DELETE", `/api/v2/device/${r.device.nodeId}`, { key: ctx.home.apiKey });
+        return r.nodeToken;
+      },
+      "node token invalid",
+    ],
+    [
+      "a token replaced by a newer registration",
+      async (): Promise<string | undefined> => {
+        const body = registerBody(ctx.home.authKey);
+        const first = await call(ctx.home.app, "POST", "/machine/register", { body });
+        await call(ctx.home.app, "POST", "/machine/register", { body: { ...body, nodeKey: registerBody(ctx.home.authKey).nodeKey } });
+        return first.body.nodeToken as string;
+      },
+      "node token revoked: the device has registered again and has a newer one",
+    ],
+  ] as const)("reportNode with %s → 401", async (_n, make, message) => {
+    const token = await make();
+    const res = await call(ctx.home.app, "POST", "/machine/update", { bearer: token, body: { hostname: "x" } });
     expect(res.status, res.text).toBe(401);
     expect(res.body).toEqual({ message });
   });

@@ -41,7 +41,9 @@ export const route = createRoute({
     400: errorResponses[400],
     401: errorResponses[401],
     403: errorResponses[403],
+    429: errorResponses[429],
     500: errorResponses[500],
+    503: errorResponses[503],
   },
 });
 
