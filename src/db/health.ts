@@ -57,7 +57,7 @@ export type HealthOptions = {
   whileDown?: () => Promise<void>;
 };
 
-export const DEFAULT_HEALTH: Omit<HealthOptions, "log"> = { probeIntervalMs: 100, probeTimeoutMs: 1000, maxInFlight: 500 };
+export const DEFAULT_HEALTH: Omit<HealthOptions, "log"> = { probeIntervalMs: 50, probeTimeoutMs: 1000, maxInFlight: 500 };
 
 /**
  * Whether the database is usable, as far as this process knows. The request
