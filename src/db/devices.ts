@@ -1,4 +1,4 @@
-import { query, type Queryable } from "./sql.js";
+import { cursor, query, type Queryable } from "./sql.js";
 
 /** A device as stored, joined with what its wire form needs (owner login, DNS suffix). */
 export type DeviceRow = {
@@ -194,6 +194,11 @@ export async function getDevice(db: Queryable, tailnetId: string, id: string, p:
 export async function listDevices(db: Queryable, tailnetId: string, p: Presence, o: ReadOptions = {}): Promise<DeviceRow[]> {
   const rows = await query(db, statement("list", o), [...presenceParams(p), tailnetId]);
   return rows.map(toDeviceRow);
+}
+
+/** The same list as listDevices, read through a cursor in batches (bounded memory whatever the tailnet's size). */
+export async function* streamDevices(db: Queryable, tailnetId: string, p: Presence, o: ReadOptions = {}, batch = 500): AsyncGenerator<DeviceRow[]> {
+  for await (const rows of cursor(db, statement("list", o), [...presenceParams(p), tailnetId], batch)) yield rows.map(toDeviceRow);
 }
 
 export async function deleteSilentEphemeral(db: Queryable, tailnetId: string, since: Date): Promise<number> {

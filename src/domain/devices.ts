@@ -3,6 +3,7 @@ import {
   expireDeviceKey,
   getDevice as getDeviceRow,
   listDevices as listDeviceRows,
+  streamDevices as streamDeviceRows,
   namesLike,
   setAuthorized,
   setDeviceName as setDeviceNameRow,
@@ -41,6 +42,11 @@ export async function getDevice(d: Deps, actor: Actor, id: string, o: DeviceRead
 /** The tailnet's devices, then those shared into it (external, read-only). */
 export function listDevices(d: Deps, actor: Actor, o: DeviceReadOptions = {}): Promise<DeviceRow[]> {
   return listDeviceRows(d.sql, actor.tailnetId, presenceNow(d), { shared: true, posture: o.all });
+}
+
+/** The same list, in batches from a cursor: what the API streams, so a large tailnet never sits in memory. */
+export function streamDevices(d: Deps, actor: Actor, o: DeviceReadOptions = {}): AsyncIterable<DeviceRow[]> {
+  return streamDeviceRows(d.sql, actor.tailnetId, presenceNow(d), { shared: true, posture: o.all });
 }
 
 // ---------------------------------------------------------------- writes
