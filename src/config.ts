@@ -1,13 +1,29 @@
 import { z } from "zod";
 import { isApiKeyFormat } from "./auth/credentials.js";
 import { tailnetNameProblem } from "./domain/tailnets.js";
+import { parseDuration } from "./lib/time.js";
+
+/** A duration with its unit (`45s`, `10m`, `2h`, `1d`), as milliseconds. */
+function duration(dflt: string) {
+  return z
+    .string()
+    .regex(/^\d{1,9}(s|m|h|d)$/, "must be a duration with its unit, such as 45s, 10m, 2h or 1d")
+    .default(dflt)
+    .transform((v) => parseDuration(v)! * 1000)
+    .refine((ms) => ms >= 1000, "must be at least 1s");
+}
 
 /**
  * Configuration, parsed once from the environment. Every setting is listed in
  * the README's configuration table; keep the two in step.
  */
 const EnvSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PORT: z
+    .string()
+    .regex(/^\d{1,5}$/, "must be a port number from 0 to 65535")
+    .transform(Number)
+    .refine((n) => n <= 65535, "must be a port number from 0 to 65535")
+    .default(8080),
   HOST: z.string().min(1).default("127.0.0.1"),
   DATABASE_URL: z
     .string()
@@ -29,8 +45,17 @@ const EnvSchema = z.object({
     .string()
     .refine((v) => decodeKey(v) !== undefined, "must be 32 random bytes, base64 or hex encoded (e.g. `openssl rand -base64 32`)")
     .optional(),
-  TAILAPI_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  TAILAPI_DB_POOL_SIZE: z
+    .string()
+    .regex(/^\d{1,3}$/, "must be a whole number from 1 to 200")
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 200, "must be a whole number from 1 to 200")
+    .default(10),
+  TAILAPI_OFFLINE_AFTER: duration("60s"),
+  TAILAPI_EPHEMERAL_TIMEOUT: duration("30m"),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { message: "must be one of fatal, error, warn, info, debug, trace, silent" })
+    .default("info"),
 });
 
 export type Config = {
@@ -43,6 +68,10 @@ export type Config = {
   /** Master key for signing keys at rest (32 bytes); when unset, a key file in the data dir is used. */
   encryptionKey: Uint8Array | undefined;
   dbPoolSize: number;
+  /** A device is shown as connected for this long after its last report. */
+  offlineAfterMs: number;
+  /** An ephemeral device silent for this long is deleted. */
+  ephemeralTimeoutMs: number;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
 };
 
@@ -66,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapApiKey: e.TAILAPI_BOOTSTRAP_API_KEY,
     encryptionKey: e.TAILAPI_ENCRYPTION_KEY ? decodeKey(e.TAILAPI_ENCRYPTION_KEY) : undefined,
     dbPoolSize: e.TAILAPI_DB_POOL_SIZE,
+    offlineAfterMs: e.TAILAPI_OFFLINE_AFTER,
+    ephemeralTimeoutMs: e.TAILAPI_EPHEMERAL_TIMEOUT,
     logLevel: e.LOG_LEVEL,
   };
 }

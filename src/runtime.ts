@@ -13,7 +13,8 @@ import { createLogger } from "./lib/logger.js";
 export async function withRuntime<T>(config: Config, fn: (d: Deps, db: Database) => Promise<T>): Promise<T> {
   const db = await openDatabase(config);
   try {
-    return await fn({ sql: db.sql, clock: systemClock, ids: randomIds, log: createLogger("silent") }, db);
+    const presence = { offlineAfterMs: config.offlineAfterMs, ephemeralTimeoutMs: config.ephemeralTimeoutMs };
+    return await fn({ sql: db.sql, clock: systemClock, ids: randomIds, log: createLogger("silent"), presence }, db);
   } finally {
     await db.close();
   }

@@ -1,6 +1,7 @@
 import { directLookup } from "../auth/authenticate.js";
 import { mintSecret, verifySecret } from "../auth/credentials.js";
 import {
+  deleteSilentEphemeral,
   deviceValueTaken,
   findDeviceIdByMachineKey,
   getDevice,
@@ -14,10 +15,12 @@ import { lockUntilCommit } from "../db/locks.js";
 import { claimAuthKey, getKey, insertKey, revokeNodeKeys } from "../db/keys.js";
 import type { TxSql } from "../db/sql.js";
 import { getTailnet } from "../db/tailnets.js";
+import { getUser } from "../db/users.js";
 import { invalid, unauthorized } from "../lib/errors.js";
 import { randomIPv4, randomIPv6 } from "./addresses.js";
-import type { Deps } from "./deps.js";
-import { tagsNotPermitted } from "./policy.js";
+import { presenceNow, type Deps } from "./deps.js";
+import { loadPolicy } from "./policies.js";
+import { autoApprovedRoutes, requireOwnedTags, type Principal } from "./policy.js";
 
 export type RegistrationRequest = {
   authKey: string;
@@ -77,15 +80,21 @@ export async function registerNode(d: Deps, req: RegistrationRequest): Promise<R
       if (k.expiresAt && k.expiresAt <= now) throw unauthorized("auth key has expired");
       throw unauthorized("auth key has already been used");
     }
-    if (!key.userId) throw invalid("auth key has no owner");
+    const user = key.userId ? await getUser(tx, tailnetId, key.userId) : undefined;
+    if (!user) throw invalid("auth key has no owner");
 
-    const tags = key.tags;
-    const notPermitted = req.advertiseTags.filter((t) => !tags.includes(t));
-    if (notPermitted.length) throw tagsNotPermitted(notPermitted);
-    const tailnet = (await getTailnet(tx, tailnetId))!;
+    // A tagged key's tags are trusted; tags the node advertises must be owned by the key's user.
+    const policy = await loadPolicy(tx, tailnetId);
+    const userPrincipal: Principal = { kind: "user", login: user.loginName, role: user.role };
+    requireOwnedTags(policy, user.role === "member" ? userPrincipal : { kind: "admin" }, req.advertiseTags);
+    const tags = [...new Set([...key.tags, ...req.advertiseTags])].sort();
     const tagged = tags.length > 0;
+    // Routes the policy's autoApprovers approve for the device's owner (its tags, or its user) are enabled at once.
+    const enabledRoutes = autoApprovedRoutes(policy, tagged ? { kind: "tags", tags } : userPrincipal, req.advertiseRoutes);
+    const tailnet = (await getTailnet(tx, tailnetId))!;
+    await deleteSilentEphemeral(tx, tailnetId, presenceNow(d).ephemeralSince);
     const common = {
-      userId: key.userId,
+      userId: user.userId,
       authKeyId: key.keyId,
       hostname: req.hostname,
       os: req.os,
@@ -100,12 +109,15 @@ export async function registerNode(d: Deps, req: RegistrationRequest): Promise<R
       tags,
       isEphemeral: key.ephemeral,
       advertisedRoutes: req.advertiseRoutes,
+      enabledRoutes,
     };
 
     let deviceId = await findDeviceIdByMachineKey(tx, tailnetId, req.machineKey);
     const created = deviceId === undefined;
     if (deviceId) {
-      await updateRegistration(tx, tailnetId, deviceId, common);
+      // The device keeps the routes an admin approved before; auto-approval may add to them.
+      const before = await getDevice(tx, tailnetId, deviceId, presenceNow(d));
+      await updateRegistration(tx, tailnetId, deviceId, { ...common, enabledRoutes: [...new Set([...(before?.enabledRoutes ?? []), ...enabledRoutes])] });
       await revokeNodeKeys(tx, tailnetId, deviceId, now);
     } else {
       const base = dnsLabel(req.hostname);
@@ -128,7 +140,7 @@ export async function registerNode(d: Deps, req: RegistrationRequest): Promise<R
     await insertKey(tx, { tailnetId, keyId: node.keyId, keyType: "node", secretHash: node.hash, userId: null, createdAt: now, expiresAt: null, deviceId });
     return { deviceId, nodeToken: node.full, created };
   });
-  const device = await getDevice(d.sql, tailnetId, result.deviceId);
+  const device = await getDevice(d.sql, tailnetId, result.deviceId, presenceNow(d));
   return { device: device!, nodeToken: result.nodeToken, created: result.created };
 }
 

@@ -4,7 +4,7 @@ import type { CredentialCache } from "../auth/authenticate.js";
 import type { TokenService } from "../auth/tokens.js";
 import type { Sql } from "../db/sql.js";
 import type { Actor } from "../domain/actor.js";
-import type { Deps } from "../domain/deps.js";
+import type { Deps, PresenceSettings } from "../domain/deps.js";
 import type { Clock } from "../lib/clock.js";
 import type { Ids } from "../lib/ids.js";
 
@@ -16,6 +16,7 @@ export type Services = {
   logger: Logger;
   credentials: CredentialCache;
   tokens: TokenService;
+  presence: PresenceSettings;
 };
 
 export type AppEnv = {
@@ -53,6 +54,7 @@ export function deps(c: Context<AppEnv>): Deps {
     sql: s.sql,
     clock: s.clock,
     ids: s.ids,
+    presence: s.presence,
     get log() {
       return requestLog(c);
     },

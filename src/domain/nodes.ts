@@ -1,0 +1,110 @@
+import { directLookup } from "../auth/authenticate.js";
+import { verifySecret } from "../auth/credentials.js";
+import { applyNodeReport, deleteSilentEphemeral, getDevice, nodeState, type DeviceRow, type NodeReport } from "../db/devices.js";
+import { listTailnetIds } from "../db/tailnets.js";
+import { getUser } from "../db/users.js";
+import { forbidden, unauthorized } from "../lib/errors.js";
+import { presenceNow, type Deps } from "./deps.js";
+import { loadPolicy } from "./policies.js";
+import { autoApprovedRoutes, requireOwnedTags, type Principal } from "./policy.js";
+
+/**
+ * The node API: what a simulated client does after registering. A node
+ * authenticates with the node token its registration returned, and acts as
+ * that one device only.
+ */
+export type Node = { tailnetId: string; deviceId: string };
+
+/**
+ * The device a node token belongs to. A token replaced by a newer
+ * registration, or whose device was deleted, is a 401; an expired device must
+ * register again (401); a device an admin has not authorized (or has
+ * de-authorized) is a 403.
+ */
+export async function authenticateNode(d: Deps, token: string | undefined): Promise<Node> {
+  const row = token ? await verifySecret(token, "node", directLookup(d.sql)) : undefined;
+  if (!row || !row.deviceId) throw unauthorized("node token invalid");
+  if (row.revokedAt) throw unauthorized("node token revoked: the device has registered again and has a newer one");
+  const state = await nodeState(d.sql, row.tailnetId, row.deviceId, d.clock.now());
+  if (!state) throw unauthorized("node token invalid");
+  if (state.expired) throw unauthorized("node key expired: register again with the same machine key");
+  if (!state.authorized) throw forbidden("device is not authorized: an admin must authorize it first");
+  return { tailnetId: row.tailnetId, deviceId: row.deviceId };
+}
+
+export type Report = {
+  hostname?: string;
+  os?: string;
+  osVersion?: string;
+  clientVersion?: string;
+  advertiseRoutes?: string[];
+  advertiseTags?: string[];
+  endpoints?: string[];
+  derp?: string;
+  latency?: Record<string, { latencyMs: number; preferred?: boolean }>;
+  postureIdentity?: { serialNumbers?: string[]; disabled?: boolean };
+  distro?: { name: string; version: string; codeName: string };
+};
+
+const CLIENT_SUPPORTS = { hairPinning: null, ipv6: false, pcp: false, pmp: false, udp: true, upnp: false };
+
+/**
+ * A node reports in: it is seen now (connected until it falls silent for the
+ * offline timeout), and what it says about itself is stored. `advertiseRoutes`
+ * replaces the advertised list (the policy's autoApprovers may enable some at
+ * once; routes an admin enabled stay enabled); `advertiseTags`, when they
+ * differ, must be owned by the device's owner, and make it a tagged device.
+ */
+export async function reportNode(d: Deps, node: Node, r: Report): Promise<DeviceRow> {
+  const now = d.clock.now();
+  await d.sql.begin(async (tx) => {
+    const state = (await nodeState(tx, node.tailnetId, node.deviceId, now))!;
+    const update: NodeReport = { hostname: r.hostname, os: r.os, osVersion: r.osVersion, clientVersion: r.clientVersion, distro: r.distro };
+    let tags = state.tags;
+    const policyNeeded = r.advertiseRoutes !== undefined || r.advertiseTags !== undefined;
+    const policy = policyNeeded ? await loadPolicy(tx, node.tailnetId) : undefined;
+    const user = policyNeeded ? (await getUser(tx, node.tailnetId, state.userId))! : undefined;
+    const userPrincipal: Principal | undefined = user && { kind: "user", login: user.loginName, role: user.role };
+    if (r.advertiseTags !== undefined) {
+      const wanted = [...new Set(r.advertiseTags)].sort();
+      if (wanted.join(" ") !== state.tags.join(" ")) {
+        const owner: Principal = state.tags.length ? { kind: "tags", tags: state.tags } : user!.role === "member" ? userPrincipal! : { kind: "admin" };
+        requireOwnedTags(policy!, owner, wanted.filter((t) => !state.tags.includes(t)));
+        tags = wanted;
+        update.tags = wanted;
+        if ((state.tags.length > 0) !== (wanted.length > 0)) update.keyExpiryDisabled = wanted.length > 0;
+      }
+    }
+    if (r.advertiseRoutes !== undefined) {
+      const advertised = [...new Set(r.advertiseRoutes)];
+      update.advertisedRoutes = advertised;
+      const approved = autoApprovedRoutes(policy!, tags.length ? { kind: "tags", tags } : userPrincipal!, advertised);
+      update.enabledRoutes = [...new Set([...state.enabledRoutes, ...approved])];
+    }
+    if (r.endpoints !== undefined || r.latency !== undefined || r.derp !== undefined) {
+      update.clientConnectivity = {
+        endpoints: r.endpoints ?? [],
+        ...(r.derp !== undefined ? { derp: r.derp } : {}),
+        mappingVariesByDestIP: false,
+        latency: r.latency ?? {},
+        clientSupports: CLIENT_SUPPORTS,
+      };
+    }
+    if (r.postureIdentity !== undefined) update.postureIdentity = r.postureIdentity;
+    await applyNodeReport(tx, node.tailnetId, node.deviceId, update, now);
+  });
+  return (await getDevice(d.sql, node.tailnetId, node.deviceId, presenceNow(d)))!;
+}
+
+/**
+ * Deletes ephemeral devices silent past the timeout, tailnet by tailnet (each
+ * statement scoped by tailnet_id). Reads hide such devices already, so this
+ * only reclaims their rows, names and addresses; every replica may run it
+ * (the deletes are idempotent), so no one process has to.
+ */
+export async function sweepEphemeral(d: Deps): Promise<number> {
+  const since = presenceNow(d).ephemeralSince;
+  let n = 0;
+  for (const tailnetId of await listTailnetIds(d.sql)) n += await deleteSilentEphemeral(d.sql, tailnetId, since);
+  return n;
+}
