@@ -5,6 +5,8 @@
  * and without Go the runner skips with a clear message and exits 0.
  */
 import { execFile } from "node:child_process";
+import { mkdtemp, rm, symlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CHECKS } from "../clients/terraform-checks.js";
@@ -46,8 +48,10 @@ describe("test:clients machinery", () => {
   });
 
   it("without Go, npm run test:clients says so and exits 0", async () => {
-    // A PATH with node but no go.
-    const env = { ...process.env, PATH: path.dirname(process.execPath) };
+    // A PATH with node and nothing else.
+    const bin = await mkdtemp(path.join(tmpdir(), "tailapi-nogo-"));
+    await symlink(process.execPath, path.join(bin, "node"));
+    const env = { ...process.env, PATH: bin };
     const r = await new Promise<{ code: number; out: string }>((resolve) =>
       execFile(process.execPath, ["--import", "tsx", "test/clients/run.ts"], { cwd: ROOT, env, timeout: 60_000 }, (err, stdout, stderr) =>
         resolve({ code: err ? ((err as any).code ?? 1) : 0, out: stdout + stderr }),
@@ -55,5 +59,6 @@ describe("test:clients machinery", () => {
     );
     expect(r.out).toContain("test:clients: skipped: Go is not installed");
     expect(r.code).toBe(0);
+    await rm(bin, { recursive: true, force: true });
   });
 });

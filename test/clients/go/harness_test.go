@@ -111,6 +111,7 @@ func TestWithOAuth(t *testing.T) {
 		t.Skip(env.skip)
 	}
 	admin := &api{key: env.apiKey}
+	resetPolicy(t, admin) // its tag needs an owner
 	// The OAuth client is made over plain HTTP so that this pass does not depend
 	// on the method under test in the other; Keys.CreateOAuthClient has its own case.
 	var created struct {
