@@ -33,7 +33,7 @@ export function register(app: App) {
     checkTailnet(c.get("actor"), tailnet);
     const filters = parseFilters(c.req.queries());
     const all = wantsAll(fields);
-    const rows = await listDevices(deps(c), c.get("actor"));
+    const rows = await listDevices(deps(c), c.get("actor"), { all });
     let devices = rows.map((r) => toWireDevice(r, all || filters.length > 0));
     if (filters.length) {
       devices = devices.filter((d) => matches(d, filters));
@@ -44,6 +44,6 @@ export function register(app: App) {
 }
 
 function stripAllOnly(d: z.infer<typeof DeviceSchema>) {
-  const { enabledRoutes, advertisedRoutes, clientConnectivity, sshEnabled, distro, postureIdentity, ...rest } = d;
+  const { enabledRoutes, advertisedRoutes, clientConnectivity, sshEnabled, distro, postureIdentity, postureAttributes, ...rest } = d;
   return rest;
 }
