@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isApiKeyFormat } from "./auth/credentials.js";
 import { tailnetNameProblem } from "./domain/tailnets.js";
+import { validateAllowList } from "./lib/outbound.js";
 import { parseDuration } from "./lib/time.js";
 
 /** A duration with its unit (`45s`, `10m`, `2h`, `1d`), as milliseconds. */
@@ -68,6 +69,14 @@ const EnvSchema = z.object({
   TAILAPI_TOKEN_RATE_LIMIT: whole(0, 1_000_000_000, 600),
   TAILAPI_NODE_RATE_LIMIT: whole(0, 1_000_000_000, 1200),
   TAILAPI_RATE_LIMIT_SYNC_MS: whole(50, 60_000, 1000),
+  TAILAPI_OUTBOUND_ALLOW: z
+    .string()
+    .transform((v) => v.split(/[\s,]+/).filter(Boolean))
+    .superRefine((list, ctx) => {
+      const problem = validateAllowList(list);
+      if (problem) ctx.addIssue({ code: "custom", message: `${problem}: give comma-separated CIDRs, addresses or host names` });
+    })
+    .default([]),
   TAILAPI_OFFLINE_AFTER: duration("60s"),
   TAILAPI_EPHEMERAL_TIMEOUT: duration("30m"),
   LOG_LEVEL: z
@@ -91,6 +100,8 @@ export type Config = {
   dbMaxWaiting: number;
   /** Requests per minute: per credential, per address on the token endpoint (and failed logins), per address on the node API; 0 is off. */
   rateLimits: { credential: number; tokenPerAddress: number; nodePerAddress: number };
+  /** Non-public targets the server's own outbound requests (webhooks) may reach (src/lib/outbound.ts). */
+  outboundAllow: string[];
   /** How often replicas share their rate-limit counts (ms). */
   rateLimitSyncMs: number;
   /** A device is shown as connected for this long after its last report. */
@@ -124,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbMaxWaiting: e.TAILAPI_DB_MAX_WAITING,
     rateLimits: { credential: e.TAILAPI_RATE_LIMIT, tokenPerAddress: e.TAILAPI_TOKEN_RATE_LIMIT, nodePerAddress: e.TAILAPI_NODE_RATE_LIMIT },
     rateLimitSyncMs: e.TAILAPI_RATE_LIMIT_SYNC_MS,
+    outboundAllow: e.TAILAPI_OUTBOUND_ALLOW,
     offlineAfterMs: e.TAILAPI_OFFLINE_AFTER,
     ephemeralTimeoutMs: e.TAILAPI_EPHEMERAL_TIMEOUT,
     logLevel: e.LOG_LEVEL,

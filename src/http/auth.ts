@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { authenticate } from "../auth/authenticate.js";
 import { grants, type Scope } from "../auth/scopes.js";
 import { DomainError, forbidden } from "../lib/errors.js";
-import { countFailedAuth, enforce } from "./rate-limit.js";
+import { applyHeaders, countFailedAuth, enforce } from "./rate-limit.js";
 import type { AppEnv } from "./context.js";
 
 /** The token from `Authorization: Basic base64(token:)` or `Authorization: Bearer token`. */
@@ -39,11 +39,13 @@ export function requireScope(scope: Scope | readonly Scope[], opts: { keyInUsePa
       if (err instanceof DomainError && err.kind === "unauthorized") countFailedAuth(c);
       throw err;
     }
-    if (services.limits.credential > 0) enforce(c, services.limiter.take(`cred:${actor.keyId}`, actor.tailnetId, services.limits.credential), "for this credential");
+    const limitHeaders =
+      services.limits.credential > 0 ? enforce(c, services.limiter.take(`cred:${actor.keyId}`, actor.tailnetId, services.limits.credential), "for this credential") : undefined;
     // Any credential may read the key it is itself (Tailscale: "every scope may GET the key in use").
     const keyInUse = opts.keyInUseParam !== undefined && c.req.param(opts.keyInUseParam) === actor.keyId;
     if (!keyInUse && !anyOf.some((s) => grants(actor.scopes, s))) throw forbidden();
     c.set("actor", actor);
     await next();
+    applyHeaders(c, limitHeaders);
   };
 }

@@ -24,10 +24,11 @@ export function sourceAddress(c: Context<AppEnv>): string {
 /**
  * Applies a decision: RateLimit-* headers on the answer either way (straight
  * onto Node's response when there is one: cheap), and a 429 with Retry-After
- * when the bucket is exhausted.
+ * when the bucket is exhausted. Without Node's response (in-process), the
+ * headers it returns are for the caller to put on the final response.
  */
-export function enforce(c: Context<AppEnv>, d: Decision, what: string): void {
-  if (d.limit <= 0) return;
+export function enforce(c: Context<AppEnv>, d: Decision, what: string): [string, string][] | undefined {
+  if (d.limit <= 0) return undefined;
   const headers: [string, string][] = [
     ["RateLimit-Limit", String(d.limit)],
     ["RateLimit-Remaining", String(d.remaining)],
@@ -35,18 +36,28 @@ export function enforce(c: Context<AppEnv>, d: Decision, what: string): void {
     ["RateLimit-Policy", `${d.limit};w=${d.windowSeconds}`],
   ];
   const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
-  if (outgoing && typeof outgoing.setHeader === "function") for (const [k, v] of headers) outgoing.setHeader(k, v);
+  const direct = outgoing !== undefined && typeof outgoing.setHeader === "function";
+  if (direct) for (const [k, v] of headers) outgoing.setHeader(k, v);
   else for (const [k, v] of headers) c.header(k, v);
   if (!d.ok) throw rateLimited(`rate limit exceeded: at most ${d.limit} requests per ${d.windowSeconds} s ${what}; retry in ${d.resetSeconds} s`, d.resetSeconds);
+  return direct ? undefined : headers;
+}
+
+/** Puts headers `enforce` returned on the response a handler built itself (a streamed body, say). */
+export function applyHeaders(c: Context<AppEnv>, headers: [string, string][] | undefined): void {
+  if (!headers) return;
+  for (const [k, v] of headers) if (!c.res.headers.has(k)) c.res.headers.set(k, v);
 }
 
 /** Per source address, for the unauthenticated endpoints (token endpoint, node API). */
 export function limitByAddress(kind: "token" | "node"): MiddlewareHandler<AppEnv> {
-  return (c, next) => {
+  return async (c, next) => {
     const s = c.get("services");
     const limit = kind === "token" ? s.limits.tokenPerAddress : s.limits.nodePerAddress;
-    if (limit > 0) enforce(c, s.limiter.take(`${kind}:${sourceAddress(c)}`, "0", limit), "from this address");
-    return next();
+    if (limit <= 0) return next();
+    const headers = enforce(c, s.limiter.take(`${kind}:${sourceAddress(c)}`, "0", limit), "from this address");
+    await next();
+    applyHeaders(c, headers);
   };
 }
 

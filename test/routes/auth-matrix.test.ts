@@ -35,7 +35,8 @@ type Fixture = Awaited<ReturnType<typeof setupTailnet>>;
 type Req = { method: string; path: string; body?: unknown };
 /** A valid request in tailnet `f`; `id` is the resource the path names (a device or a key), if any. */
 type Built = Req & { id?: string };
-type RouteCase = { resource?: "device" | "key"; build(f: Fixture): Promise<Built> };
+type Resource = "device" | "key" | "invite";
+type RouteCase = { resource?: Resource; build(f: Fixture): Promise<Built> };
 
 const device = async (f: Fixture) => (await registerDevice(f.app, f.authKey)).device.nodeId as string;
 const authKey = async (f: Fixture) => (await createAuthKey(f.app, f.apiKey, { tags: ["tag:ci"] })).id;
@@ -45,6 +46,16 @@ const client = async (f: Fixture) => (await createOAuthClient(f.app, f.apiKey, [
 const onDevice = (method: string, suffix = "", body?: () => unknown): RouteCase => ({
   resource: "device",
   build: async (f) => ((id) => ({ method, path: `/api/v2/device/${id}${suffix}`, id, body: body?.() }))(await device(f)),
+});
+const inviteOf = async (f: Fixture, body: unknown[] = [{}]) =>
+  (await call(f.app, "POST", `/api/v2/device/${await device(f)}/device-invites`, { key: f.apiKey, body })).body[0] as { id: string; inviteUrl: string };
+const onInvite = (method: string, suffix = "", body: unknown[] = [{}]): RouteCase => ({
+  resource: "invite",
+  build: async (f) => {
+    const id = (await inviteOf(f, body)).id;
+    f.clock.advance(61_000); // past the once-a-minute resend limit
+    return { method, path: `/api/v2/device-invites/${id}${suffix}`, id };
+  },
 });
 const randomIp = () => `100.96.${1 + Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
 
@@ -61,6 +72,27 @@ const ROUTES_UNDER_TEST: Record<string, RouteCase> = {
   setDeviceTags: onDevice("POST", "/tags", () => ({ tags: ["tag:ci"] })),
   updateDeviceKey: onDevice("POST", "/key", () => ({ keyExpiryDisabled: true })),
   setDeviceIp: onDevice("POST", "/ip", () => ({ ipv4: randomIp() })),
+  getDevicePostureAttributes: onDevice("GET", "/attributes"),
+  setCustomDevicePostureAttributes: onDevice("POST", "/attributes/custom:tier", () => ({ value: "gold" })),
+  deleteCustomDevicePostureAttributes: {
+    resource: "device",
+    build: async (f) => {
+      const id = await device(f);
+      expect((await call(f.app, "POST", `/api/v2/device/${id}/attributes/custom:tier`, { key: f.apiKey, body: { value: "gold" } })).status).toBe(200);
+      return { method: "DELETE", path: `/api/v2/device/${id}/attributes/custom:tier`, id };
+    },
+  },
+  batchUpdateCustomDevicePostureAttributes: {
+    build: async (f) => ({ method: "PATCH", path: "/api/v2/tailnet/-/device-attributes", body: { nodes: { [await device(f)]: { "custom:tier": { value: "gold" } } } } }),
+  },
+  listDeviceInvites: onDevice("GET", "/device-invites"),
+  createDeviceInvites: onDevice("POST", "/device-invites", () => [{}]),
+  getDeviceInvite: onInvite("GET"),
+  deleteDeviceInvite: onInvite("DELETE"),
+  resendDeviceInvite: onInvite("POST", "/resend", [{ email: "x@example.org" }]),
+  acceptDeviceInvite: {
+    build: async () => ({ method: "POST", path: "/api/v2/device-invites/-/accept", body: { invite: (await inviteOf(await setupTailnet({ tags: [] }))).inviteUrl } }),
+  },
   getPolicyFile: { build: async () => ({ method: "GET", path: "/api/v2/tailnet/-/acl" }) },
   setPolicyFile: { build: async () => ({ method: "POST", path: "/api/v2/tailnet/-/acl", body: JSON.parse(TEST_POLICY) }) },
   validateAndTestPolicyFile: { build: async () => ({ method: "POST", path: "/api/v2/tailnet/-/acl/validate", body: JSON.parse(TEST_POLICY) }) },
@@ -74,7 +106,13 @@ const ROUTES_UNDER_TEST: Record<string, RouteCase> = {
   deleteKey: { resource: "key", build: async (f) => ((id) => ({ method: "DELETE", path: `/api/v2/tailnet/-/keys/${id}`, id }))(await authKey(f)) },
 };
 
-const MISSING_ID = { device: "nAAAAAAAAAAACNTRL", key: "kAAAAAAAAAAACNTRL" } as const;
+const MISSING_ID: Record<Resource, string> = { device: "nAAAAAAAAAAACNTRL", key: "kAAAAAAAAAAACNTRL", invite: "AAAAAAAAAAAAAAAA" };
+/** Where a resource is read back, to see that a refused request left it alone. */
+const readPath: Record<Resource, (id: string) => string> = {
+  device: (id) => `/api/v2/device/${id}`,
+  key: (id) => `/api/v2/tailnet/-/keys/${id}`,
+  invite: (id) => `/api/v2/device-invites/${id}`,
+};
 
 type Ctx = { home: Fixture; foreign: Fixture };
 /** What a credential kind makes of the route: the Authorization header, and the status it must get. */
@@ -205,7 +243,7 @@ describe("authorization matrix", () => {
         });
         // Nothing was done: the resource is still there.
         if (req.id && rc.resource) {
-          const path = rc.resource === "device" ? `/api/v2/device/${req.id}` : `/api/v2/tailnet/-/keys/${req.id}`;
+          const path = readPath[rc.resource](req.id);
           const still = await call(ctx.home.app, "GET", path, { key: ctx.home.apiKey });
           expect(still.status).toBe(200);
           if (rc.resource === "key") expect(still.body.invalid).toBe(false);
@@ -231,11 +269,12 @@ describe("authorization matrix", () => {
           expect(theirs.status).toBe(404);
           expect([theirs.status, theirs.text, theirs.headers.get("content-type")]).toEqual([missing.status, missing.text, missing.headers.get("content-type")]);
           // And the foreign resource is untouched.
-          const path = rc.resource === "device" ? `/api/v2/device/${foreignReq.id}` : `/api/v2/tailnet/-/keys/${foreignReq.id}`;
+          const path = readPath[rc.resource!](foreignReq.id!);
           expect((await call(ctx.foreign.app, "GET", path, { key: ctx.foreign.apiKey })).status).toBe(200);
         });
 
         const write = r.route.method !== "get";
+        if (rc.resource === "invite") return; // invites belong to a device: the device cells cover members
         // Members read everything but others' keys (hidden: 404), write only their own untagged devices,
         // and hold no key-writing scope at all (403 before any lookup).
         const memberStatus = write ? 403 : rc.resource === "key" ? 404 : 200;

@@ -27,7 +27,7 @@ describe("docker-compose.yml", () => {
     const dockerfile = await read("Dockerfile");
     expect(dockerfile).toMatch(/^FROM node:20/m);
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/^CMD \["node", "bin\/tailapi.js", "serve"\]$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "dist\/cli.js", "serve"\]$/m);
     const pkg = JSON.parse(await read("package.json"));
     // The image installs production dependencies only: the runtime (tsx) must be one.
     expect(pkg.dependencies.tsx).toBeTruthy();
