@@ -28,8 +28,8 @@ describe("docker-compose.yml", () => {
     expect(dockerfile).toMatch(/^FROM node:20/m);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^CMD \["node", "dist\/cli.js", "serve"\]$/m);
-    const pkg = JSON.parse(await read("package.json"));
-    // The image installs production dependencies only: the runtime (tsx) must be one.
-    expect(pkg.dependencies.tsx).toBeTruthy();
+    // The image runs the compiled JavaScript from the build stage, with production dependencies only.
+    expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
   });
 });
