@@ -165,3 +165,25 @@ function checkResponse(method: string, path: string, res: Res): void {
 }
 
 setResponseChecker(checkResponse);
+
+/** A fresh, empty database on the suite's server (skips where the role may not create databases). */
+export async function freshDatabase(ctx: { skip(): void }, prefix: string): Promise<{ sql: Sql; url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(4).toString("hex")}`;
+  try {
+    await testSql().unsafe(`CREATE DATABASE ${name}`);
+  } catch (err) {
+    if ((err as { code?: string }).code === "42501") ctx.skip();
+    throw err;
+  }
+  const url = new URL(inject("databaseUrl"));
+  url.pathname = `/${name}`;
+  const sql = connect(url.toString(), { max: 2 });
+  return {
+    sql,
+    url: url.toString(),
+    drop: async () => {
+      await sql.end({ timeout: 1 });
+      await testSql().unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}

@@ -20,8 +20,9 @@ export async function loadMigrations(): Promise<Migration[]> {
  * holding a session advisory lock: servers starting together on one database
  * queue here and the migrations run once.
  */
-export async function migrate(sql: Sql): Promise<string[]> {
-  const migrations = await loadMigrations();
+export async function migrate(sql: Sql, opts: { until?: string } = {}): Promise<string[]> {
+  // `until`: stop after that version (upgrade tests build a database at an old level).
+  const migrations = (await loadMigrations()).filter((m) => opts.until === undefined || m.version <= opts.until);
   const applied: string[] = [];
   await sql.reserve().then(async (conn) => {
     try {
