@@ -5,6 +5,7 @@ import { BootstrapError } from "./domain/bootstrap.js";
 import type { Deps } from "./domain/deps.js";
 import { createApiKey, createOAuthClient, DAY, listKeysOfType, MAX_KEY_EXPIRY_SECONDS, revokeKey } from "./domain/keys.js";
 import { createTailnetWithKey, listTailnets, operatorOf } from "./domain/tailnets.js";
+import { backup, restore } from "./domain/backups.js";
 import { createUser, listUsers } from "./domain/users.js";
 import { DomainError } from "./lib/errors.js";
 import { rfc3339, parseDuration } from "./lib/time.js";
@@ -194,6 +195,29 @@ export function buildCli(config: () => Config): Command {
       await asOperator(config(), opts.tailnet, async (d, actor) => {
         await revokeKey(d, actor, id, "client").catch(renameNotFound(`no OAuth client ${id} in tailnet ${actor.tailnetName}`));
         err(`deleted ${id}`);
+      });
+    });
+  program
+    .command("backup")
+    .argument("<file>", "where to write the backup")
+    .description("back up the whole database (every tailnet) to FILE, in one consistent snapshot; works while servers run")
+    .action(async (file: string) => {
+      await withRuntime(config(), async (d) => {
+        const h = await backup(d, file);
+        const rows = Object.values(h.tables).reduce((a, b) => a + b, 0);
+        err(`backed up ${rows} rows of ${Object.keys(h.tables).length} tables (${h.server}, schema ${h.migrations.at(-1)}) to ${file}`);
+      });
+    });
+  program
+    .command("restore")
+    .argument("<file>", "a file written by `tailapi backup`")
+    .description("replace the whole database with a backup (stop the servers first); a backup from an older version is migrated")
+    .action(async (file: string) => {
+      const c = config();
+      await withRuntime(c, async (d, db) => {
+        const r = await restore(d, db, file, c.dataDir);
+        const rows = Object.values(r.tables).reduce((a, b) => a + b, 0);
+        err(`restored ${rows} rows of ${Object.keys(r.tables).length} tables from ${file} (made ${r.createdAt})${r.migratedAfter.length ? `; then applied ${r.migratedAfter.join(", ")}` : ""}`);
       });
     });
   return program;
