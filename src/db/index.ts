@@ -18,8 +18,10 @@ export type Database = {
 export async function openDatabase(
   config: Pick<Config, "databaseUrl" | "dataDir" | "dbPoolSize"> & Partial<Pick<Config, "dbStatementTimeoutMs" | "dbMaxWaiting">>,
   log: (msg: string, level?: "info" | "warn", extra?: Record<string, unknown>) => void = () => undefined,
+  /** Called when an attached embedded database is gone for good (see embedded.ts); the server exits. */
+  onLost?: (message: string) => void,
 ): Promise<Database> {
-  const embedded = config.databaseUrl ? undefined : await startEmbedded(config.dataDir, log);
+  const embedded = config.databaseUrl ? undefined : await startEmbedded(config.dataDir, log, onLost);
   const url = config.databaseUrl ?? embedded!.url;
   const sql = connect(url, { max: config.dbPoolSize, statementTimeoutMs: config.dbStatementTimeoutMs });
   const health = new DatabaseHealth(sql, {
