@@ -5,6 +5,7 @@ import { requestLog, type AppEnv, type Services } from "./http/context.js";
 import { registerDocs } from "./http/docs.js";
 import { errorBody, handleError } from "./http/errors.js";
 import { limitByAddress } from "./http/rate-limit.js";
+import { corsFor, responseHeaders } from "./http/headers.js";
 import { requestId } from "./http/request-id.js";
 import { MESSAGES, unavailable } from "./lib/errors.js";
 import { newRouter, type App } from "./routes/define.js";
@@ -68,9 +69,20 @@ function tooLarge(c: Context<AppEnv>) {
   return c.json({ message: `request body too large (limit ${MAX_BODY_BYTES} bytes)` }, 413, { Connection: "close" });
 }
 
-export function createApp(services: Services): App {
+export type AppOptions = {
+  /** Origins browsers may call the API from (TAILAPI_CORS_ORIGINS); none by default. */
+  corsOrigins?: readonly string[];
+};
+
+export function createApp(services: Services, options: AppOptions = {}): App {
   const app = newRouter();
   app.use("*", requestId());
+  app.use("*", responseHeaders());
+  const corsMiddleware = corsFor(options.corsOrigins ?? []);
+  if (corsMiddleware) {
+    app.use("/api/*", corsMiddleware);
+    app.use("/machine/*", corsMiddleware);
+  }
   const debug = services.logger.isLevelEnabled("debug");
   app.use("*", async (c, next) => {
     c.set("services", services);

@@ -69,6 +69,15 @@ const EnvSchema = z.object({
   TAILAPI_TOKEN_RATE_LIMIT: whole(0, 1_000_000_000, 600),
   TAILAPI_NODE_RATE_LIMIT: whole(0, 1_000_000_000, 1200),
   TAILAPI_RATE_LIMIT_SYNC_MS: whole(50, 60_000, 1000),
+  TAILAPI_CORS_ORIGINS: z
+    .string()
+    .transform((v) => v.split(/[\s,]+/).filter(Boolean))
+    .superRefine((list, ctx) => {
+      for (const o of list) {
+        if (o !== "*" && !/^https?:\/\/[^/\s]+$/.test(o)) ctx.addIssue({ code: "custom", message: `"${o}" is not an origin like https://app.example.com (or *)` });
+      }
+    })
+    .default([]),
   TAILAPI_OUTBOUND_ALLOW: z
     .string()
     .transform((v) => v.split(/[\s,]+/).filter(Boolean))
@@ -100,6 +109,8 @@ export type Config = {
   dbMaxWaiting: number;
   /** Requests per minute: per credential, per address on the token endpoint (and failed logins), per address on the node API; 0 is off. */
   rateLimits: { credential: number; tokenPerAddress: number; nodePerAddress: number };
+  /** Origins browsers may call the API from (CORS); empty: none. */
+  corsOrigins: string[];
   /** Non-public targets the server's own outbound requests (webhooks) may reach (src/lib/outbound.ts). */
   outboundAllow: string[];
   /** How often replicas share their rate-limit counts (ms). */
@@ -136,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimits: { credential: e.TAILAPI_RATE_LIMIT, tokenPerAddress: e.TAILAPI_TOKEN_RATE_LIMIT, nodePerAddress: e.TAILAPI_NODE_RATE_LIMIT },
     rateLimitSyncMs: e.TAILAPI_RATE_LIMIT_SYNC_MS,
     outboundAllow: e.TAILAPI_OUTBOUND_ALLOW,
+    corsOrigins: e.TAILAPI_CORS_ORIGINS,
     offlineAfterMs: e.TAILAPI_OFFLINE_AFTER,
     ephemeralTimeoutMs: e.TAILAPI_EPHEMERAL_TIMEOUT,
     logLevel: e.LOG_LEVEL,

@@ -78,7 +78,7 @@ export async function startServer(
       onSyncError: (err) => logger.debug({ err }, "rate-limit sync failed"),
     });
     limiter.start();
-    const app = createApp({ sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials, tokens, presence, health: db.health, limiter, limits: config.rateLimits });
+    const app = createApp({ sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials, tokens, presence, health: db.health, limiter, limits: config.rateLimits }, { corsOrigins: config.corsOrigins });
     const port = await new Promise<number>((resolve, reject) => {
       const s = createHttpServer(app.fetch, logger);
       server = s;

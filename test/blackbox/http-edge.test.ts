@@ -84,6 +84,9 @@ describe("the HTTP layer's own refusals", () => {
     }
     const ok = await call(server.url, "GET", "/api/v2/tailnet/-/devices", { key: apiKey });
     expect(ok.status).toBe(200);
+    // Over real HTTP too: no banner, no caching, no sniffing.
+    expect([ok.headers.get("server"), ok.headers.get("x-powered-by")]).toEqual([null, null]);
+    expect([ok.headers.get("cache-control"), ok.headers.get("x-content-type-options")]).toEqual(["no-store", "nosniff"]);
     expect(server.logs.filter((l) => l.level >= 50)).toEqual([]);
     expect(server.stderr()).toBe("");
   });

@@ -1,0 +1,62 @@
+import type { HttpBindings } from "@hono/node-server";
+import type { Context, MiddlewareHandler } from "hono";
+import { cors } from "hono/cors";
+import type { AppEnv } from "./context.js";
+
+/**
+ * Response headers every answer carries, set straight onto Node's response
+ * when there is one (cheap: no Headers object is built), else onto the
+ * finished response:
+ *   - `X-Content-Type-Options: nosniff` everywhere;
+ *   - `Cache-Control: no-store` on the API and the node API, whose answers
+ *     carry secrets (new keys, client secrets, tokens, node tokens) or
+ *     tailnet state no cache should keep.
+ * There is no framework banner (no Server or X-Powered-By header).
+ */
+const ALL: [string, string][] = [["X-Content-Type-Options", "nosniff"]];
+const API: [string, string][] = [...ALL, ["Cache-Control", "no-store"]];
+
+/** Security headers of HTML pages (the /docs reference). */
+export const HTML_SECURITY: [string, string][] = [
+  ["X-Frame-Options", "DENY"],
+  ["Referrer-Policy", "no-referrer"],
+  ["Cross-Origin-Opener-Policy", "same-origin"],
+  ["Cross-Origin-Resource-Policy", "same-origin"],
+  ["Permissions-Policy", "camera=(), microphone=(), geolocation=()"],
+];
+
+function put(c: Context<AppEnv>, pairs: [string, string][]): boolean {
+  const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
+  if (outgoing && typeof outgoing.setHeader === "function") {
+    for (const [k, v] of pairs) outgoing.setHeader(k, v);
+    return true;
+  }
+  return false;
+}
+
+export function responseHeaders(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const p = c.req.path;
+    const pairs = p.startsWith("/api/") || p.startsWith("/machine/") ? API : p === "/docs" || p.startsWith("/docs/") ? [...ALL, ...HTML_SECURITY] : ALL;
+    if (put(c, pairs)) return next();
+    await next();
+    for (const [k, v] of pairs) if (!c.res.headers.has(k)) c.res.headers.set(k, v);
+  };
+}
+
+/**
+ * CORS: closed unless TAILAPI_CORS_ORIGINS lists the origins a browser app
+ * may call the API from (no origin, no CORS headers, so browsers refuse
+ * cross-origin reads). Credentials are sent as Authorization headers, never
+ * cookies, so `credentials` stays off.
+ */
+export function corsFor(origins: readonly string[]): MiddlewareHandler<AppEnv> | undefined {
+  if (!origins.length) return undefined;
+  return cors({
+    origin: origins.includes("*") ? "*" : [...origins],
+    allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    allowHeaders: ["Authorization", "Content-Type", "If-Match", "X-Request-Id"],
+    exposeHeaders: ["ETag", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy", "X-Request-Id"],
+    maxAge: 600,
+  });
+}
