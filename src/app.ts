@@ -6,6 +6,7 @@ import { registerDocs } from "./http/docs.js";
 import { errorBody, handleError } from "./http/errors.js";
 import { limitByAddress } from "./http/rate-limit.js";
 import { corsFor, responseHeaders } from "./http/headers.js";
+import type { Metrics } from "./http/metrics.js";
 import { requestId } from "./http/request-id.js";
 import { MESSAGES, unavailable } from "./lib/errors.js";
 import { newRouter, type App } from "./routes/define.js";
@@ -72,11 +73,14 @@ function tooLarge(c: Context<AppEnv>) {
 export type AppOptions = {
   /** Origins browsers may call the API from (TAILAPI_CORS_ORIGINS); none by default. */
   corsOrigins?: readonly string[];
+  /** Request metrics (when TAILAPI_METRICS_PORT is set). */
+  metrics?: Metrics;
 };
 
 export function createApp(services: Services, options: AppOptions = {}): App {
   const app = newRouter();
   app.use("*", requestId());
+  if (options.metrics) app.use("*", options.metrics.middleware());
   app.use("*", responseHeaders());
   const corsMiddleware = corsFor(options.corsOrigins ?? []);
   if (corsMiddleware) {

@@ -69,6 +69,8 @@ const EnvSchema = z.object({
   TAILAPI_TOKEN_RATE_LIMIT: whole(0, 1_000_000_000, 600),
   TAILAPI_NODE_RATE_LIMIT: whole(0, 1_000_000_000, 1200),
   TAILAPI_RATE_LIMIT_SYNC_MS: whole(50, 60_000, 1000),
+  TAILAPI_METRICS_PORT: whole(0, 65535, -1),
+  TAILAPI_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   TAILAPI_CORS_ORIGINS: z
     .string()
     .transform((v) => v.split(/[\s,]+/).filter(Boolean))
@@ -109,6 +111,8 @@ export type Config = {
   dbMaxWaiting: number;
   /** Requests per minute: per credential, per address on the token endpoint (and failed logins), per address on the node API; 0 is off. */
   rateLimits: { credential: number; tokenPerAddress: number; nodePerAddress: number };
+  /** Where /metrics is served (its own listener); undefined: off. */
+  metrics: { host: string; port: number } | undefined;
   /** Origins browsers may call the API from (CORS); empty: none. */
   corsOrigins: string[];
   /** Non-public targets the server's own outbound requests (webhooks) may reach (src/lib/outbound.ts). */
@@ -148,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitSyncMs: e.TAILAPI_RATE_LIMIT_SYNC_MS,
     outboundAllow: e.TAILAPI_OUTBOUND_ALLOW,
     corsOrigins: e.TAILAPI_CORS_ORIGINS,
+    metrics: e.TAILAPI_METRICS_PORT >= 0 ? { host: e.TAILAPI_METRICS_HOST, port: e.TAILAPI_METRICS_PORT } : undefined,
     offlineAfterMs: e.TAILAPI_OFFLINE_AFTER,
     ephemeralTimeoutMs: e.TAILAPI_EPHEMERAL_TIMEOUT,
     logLevel: e.LOG_LEVEL,

@@ -17,6 +17,7 @@ import { createLogger } from "./lib/logger.js";
 import { createHttpServer } from "./http/node-server.js";
 import { rateLimitStore } from "./db/rate-limits.js";
 import { RateLimiter } from "./lib/rate-limit.js";
+import { Metrics } from "./http/metrics.js";
 
 /** A start-up failure the operator can fix: the CLI prints its message alone, without a stack. */
 export class StartError extends Error {}
@@ -78,7 +79,10 @@ export async function startServer(
       onSyncError: (err) => logger.debug({ err }, "rate-limit sync failed"),
     });
     limiter.start();
-    const app = createApp({ sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials, tokens, presence, health: db.health, limiter, limits: config.rateLimits }, { corsOrigins: config.corsOrigins });
+    const metrics = config.metrics ? new Metrics({ health: db.health, poolMax: config.dbPoolSize }) : undefined;
+    const metricsServer = config.metrics ? await metrics!.listen(config.metrics.host, config.metrics.port) : undefined;
+    if (metricsServer) logger.info({ url: metricsServer.url }, "metrics listening");
+    const app = createApp({ sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials, tokens, presence, health: db.health, limiter, limits: config.rateLimits }, { corsOrigins: config.corsOrigins, metrics });
     const port = await new Promise<number>((resolve, reject) => {
       const s = createHttpServer(app.fetch, logger);
       server = s;
@@ -116,6 +120,7 @@ export async function startServer(
         clearInterval(idle);
         await listening.unlisten().catch(() => undefined);
         await limiter.stop();
+        await metricsServer?.close();
         await db.close();
         logger.info("stopped");
       })());

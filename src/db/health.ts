@@ -70,6 +70,8 @@ export const DEFAULT_HEALTH: Omit<HealthOptions, "log"> = { probeIntervalMs: 50,
 export class DatabaseHealth {
   up = true;
   inFlight = 0;
+  /** Errors seen by requests, for the metrics. */
+  readonly errors = { connection: 0, timeout: 0 };
   /** When the database went down (performance.now()), for the logs. */
   private downSince = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -87,7 +89,12 @@ export class DatabaseHealth {
 
   /** Records a failure; a connection error takes the database down until a probe succeeds. */
   failed(err: unknown): void {
-    if (!isConnectionError(err) || this.closed) return;
+    if (!isConnectionError(err)) {
+      if ((err as { code?: unknown } | null)?.code === QUERY_CANCELED) this.errors.timeout++;
+      return;
+    }
+    this.errors.connection++;
+    if (this.closed) return;
     if (this.up) {
       this.up = false;
       this.downSince = performance.now();
