@@ -9,6 +9,7 @@ import { corsFor, responseHeaders } from "./http/headers.js";
 import type { Metrics } from "./http/metrics.js";
 import { requestId } from "./http/request-id.js";
 import { MESSAGES, unavailable } from "./lib/errors.js";
+import { redactSecrets } from "./lib/logger.js";
 import { newRouter, type App } from "./routes/define.js";
 import { registerRoutes } from "./routes/index.js";
 
@@ -93,7 +94,7 @@ export function createApp(services: Services, options: AppOptions = {}): App {
     if (!debug) return next();
     const start = performance.now();
     await next();
-    requestLog(c).debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: +(performance.now() - start).toFixed(2) }, "request");
+    requestLog(c).debug({ method: c.req.method, path: redactSecrets(c.req.path), status: c.res.status, ms: +(performance.now() - start).toFixed(2) }, "request");
   });
   app.use("*", methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => c.json({ message: "method not allowed" }, 405, { Allow: methods.join(", ") }) }));
   const limit = bodyLimit({

@@ -147,17 +147,26 @@ export async function restoreDatabase(sql: Sql, file: string): Promise<BackupHea
     }
     // The rows.
     const rl = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
-    let copy: { stream: Writable; table: string; rows: number } | undefined;
+    let copy: { stream: Writable; table: string; rows: number; buffer: string[]; size: number } | undefined;
+    const flush = async () => {
+      if (!copy || !copy.buffer.length) return;
+      await write(copy.stream, copy.buffer.join(""));
+      copy.buffer = [];
+      copy.size = 0;
+    };
     for await (const line of rl) {
       if (copy) {
         if (line === "\\.") {
+          await flush();
           copy.stream.end();
           await once(copy.stream, "finish");
           if (copy.rows !== header.tables[copy.table]) throw new BackupError(`${file}: table ${copy.table} has ${copy.rows} rows, the header says ${header.tables[copy.table]}`);
           copy = undefined;
         } else {
           copy.rows++;
-          await write(copy.stream, line + "\n");
+          copy.buffer.push(line + "\n");
+          copy.size += line.length + 1;
+          if (copy.size >= 1 << 16) await flush();
         }
         continue;
       }
@@ -165,7 +174,7 @@ export async function restoreDatabase(sql: Sql, file: string): Promise<BackupHea
       if (m) {
         const table = m[1]!.replace(/""/g, '"');
         const stream = await tx.unsafe(`COPY ${ident(table)} (${m[2]}) FROM STDIN`).writable();
-        copy = { stream, table, rows: 0 };
+        copy = { stream, table, rows: 0, buffer: [], size: 0 };
       } else if (line && !line.startsWith("--")) throw new BackupError(`${file}: unexpected line ${JSON.stringify(line.slice(0, 80))}`);
     }
     if (copy) throw new BackupError(`${file} is truncated (inside table ${copy.table})`);

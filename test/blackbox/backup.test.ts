@@ -5,7 +5,7 @@
  * backup is also the "database dump" that must hold no secret in plain text.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -80,34 +80,37 @@ describe("backup and restore", () => {
     expect(await again.stop()).toBe(0);
   }, 180_000);
 
-  it("DATABASE_URL: restore into a fresh database gives the same rows; a damaged file changes nothing", async () => {
-    const env = { DATABASE_URL: databaseUrl() };
-    const { apiKey } = await seedTailnet(env);
-    const file = await backupFile();
-    const b = await runCli(["backup", file], env);
-    expect(b.code, b.stderr).toBe(0);
-
+  it("DATABASE_URL: a database backed up and restored into a fresh one gives the same rows; a damaged file changes nothing", async () => {
     const admin = connect(databaseUrl(), { max: 1 });
-    const name = `tailapi_restore_${randomBytes(4).toString("hex")}`;
+    const names = [`tailapi_src_${randomBytes(4).toString("hex")}`, `tailapi_dst_${randomBytes(4).toString("hex")}`];
     try {
-      await admin.unsafe(`CREATE DATABASE ${name}`);
+      for (const n of names) await admin.unsafe(`CREATE DATABASE ${n}`);
     } catch (err) {
       await admin.end({ timeout: 1 });
       if ((err as { code?: string }).code === "42501") return; // a role that may not create databases: nothing to test here
       throw err;
     }
-    const url = new URL(databaseUrl());
-    url.pathname = `/${name}`;
-    const target = connect(url.toString(), { max: 1 });
+    const urlOf = (n: string) => {
+      const u = new URL(databaseUrl());
+      u.pathname = `/${n}`;
+      return u.toString();
+    };
+    const [source, dest] = names.map(urlOf) as [string, string];
+    const target = connect(dest, { max: 1 });
     try {
-      const r = await runCli(["restore", file], { DATABASE_URL: url.toString() });
+      const { apiKey } = await seedTailnet({ DATABASE_URL: source });
+      const file = await backupFile();
+      const b = await runCli(["backup", file], { DATABASE_URL: source });
+      expect(b.code, b.stderr).toBe(0);
+      const r = await runCli(["restore", file], { DATABASE_URL: dest });
       expect(r.code, r.stderr).toBe(0);
       const header = JSON.parse((await readFile(file, "utf8")).split("\n")[1]!.slice(3)) as { tables: Record<string, number> };
+      expect(header.tables.tailnets).toBeGreaterThanOrEqual(1);
       for (const [table, rows] of Object.entries(header.tables)) {
         const [c] = await target.unsafe(`SELECT count(*)::int AS n FROM ${table}`);
         expect((c as unknown as { n: number }).n, table).toBe(rows);
       }
-      const server = await spawnServer({ env: { DATABASE_URL: url.toString() } });
+      const server = await spawnServer({ env: { DATABASE_URL: dest } });
       expect((await call(server.url, "GET", "/api/v2/tailnet/-/devices", { key: apiKey })).status).toBe(200);
       expect(await server.stop()).toBe(0);
 
@@ -117,14 +120,14 @@ describe("backup and restore", () => {
       const before = await count();
       const damaged = file + ".damaged";
       const text = await readFile(file, "utf8");
-      await (await import("node:fs/promises")).writeFile(damaged, text.slice(0, Math.floor(text.length * 0.6)));
-      const bad = await runCli(["restore", damaged], { DATABASE_URL: url.toString() });
+      await writeFile(damaged, text.slice(0, Math.floor(text.length * 0.6)));
+      const bad = await runCli(["restore", damaged], { DATABASE_URL: dest });
       expect(bad.code).not.toBe(0);
       expect(bad.stderr).toMatch(/tailapi: .*(truncated|rows|unexpected)/);
       expect(await count()).toBe(before);
     } finally {
       await target.end({ timeout: 1 });
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      for (const n of names) await admin.unsafe(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
       await admin.end({ timeout: 1 });
     }
   }, 180_000);

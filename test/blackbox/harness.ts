@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { inject } from "vitest";
-import { uniqueName } from "../support/http.js";
+import { observeResponses, uniqueName } from "../support/http.js";
 
 export * from "../support/http.js";
 
@@ -50,6 +50,36 @@ export type Server = {
 const live = new Set<ChildProcess>();
 const dataDirs = new Set<string>();
 
+// ---- secrets: every one a test saw, and every log line of every server ----
+
+/** Every secret seen in an answer or in a CLI's output: API keys, auth keys, client secrets, node tokens, access tokens. */
+const secrets = new Set<string>();
+const SECRET = /tskey-(?:api|auth|client|node)-[A-Za-z0-9]+-[A-Za-z0-9]{16,}/g;
+const ACCESS_TOKEN = /"access_token"\s*:\s*"([^"]+)"/g;
+function collectSecrets(text: string): void {
+  for (const m of text.matchAll(SECRET)) secrets.add(m[0]);
+  for (const m of text.matchAll(ACCESS_TOKEN)) secrets.add(m[1]!);
+}
+observeResponses(collectSecrets);
+/** A secret a test made itself (a bootstrap key): also one no log may show. */
+export function rememberSecret(s: string): void {
+  secrets.add(s);
+}
+/** The log lines (JSON, stdout) and stderr of every server this harness started, still to be checked. */
+const unchecked: { logLines: () => string[]; stderr: () => string }[] = [];
+
+/** Every secret found in a log line or on stderr, as "secret in: line" (none expected). */
+export function secretsInLogs(): string[] {
+  const hits: string[] = [];
+  const needles = [...secrets].flatMap((s) => [s, s.startsWith("tskey-") ? s.slice(s.lastIndexOf("-") + 1) : s.split(".")[2] ?? s]);
+  for (const srv of unchecked) {
+    for (const text of [...srv.logLines(), srv.stderr()]) {
+      for (const n of needles) if (n.length >= 16 && text.includes(n)) hits.push(`${n.slice(0, 12)}… in: ${text.slice(0, 300)}`);
+    }
+  }
+  return hits;
+}
+
 /**
  * The environment of a child: ours minus everything tailapi reads, plus `env`.
  * Exactly one of DATABASE_URL / TAILAPI_DATA_DIR must be given, so a test can
@@ -87,7 +117,9 @@ export async function tempDataDir(): Promise<string> {
 export const COMPILED_CLI = path.join(ROOT, "dist", "cli.js");
 
 export async function spawnServer(opts: { env?: ServerEnv; dataDir?: string; compiled?: boolean } = {}): Promise<Server> {
-  const env: ServerEnv = { PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...(opts.env ?? {}) };
+  // Debug logging everywhere: every black-box test is also a test that no secret reaches a log line (see cleanup).
+  const env: ServerEnv = { PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "debug", ...(opts.env ?? {}) };
+  for (const k of ["TAILAPI_BOOTSTRAP_API_KEY", "TAILAPI_ENCRYPTION_KEY"]) if (env[k]) secrets.add(env[k]!);
   if (opts.dataDir) env.TAILAPI_DATA_DIR = opts.dataDir;
   const spawnedAt = performance.now();
   const proc = spawn(process.execPath, [...(opts.compiled ? [COMPILED_CLI] : CLI), "serve"], { cwd: ROOT, env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
@@ -116,7 +148,10 @@ export async function spawnServer(opts: { env?: ServerEnv; dataDir?: string; com
       pending = pending.slice(nl + 1);
       lines.push(line);
       const key = /^TAILAPI_API_KEY=(\S+)$/.exec(line.trim());
-      if (key) firstApiKey = key[1];
+      if (key) {
+        firstApiKey = key[1];
+        secrets.add(key[1]!);
+      }
       if (line.startsWith("{")) {
         try {
           const l = JSON.parse(line) as LogLine;
@@ -161,6 +196,7 @@ export async function spawnServer(opts: { env?: ServerEnv; dataDir?: string; com
     throw err;
   });
 
+  unchecked.push({ logLines: () => lines.filter((l) => l.startsWith("{")), stderr: () => stderr });
   return {
     url: listening.l.url as string,
     proc,
@@ -191,6 +227,8 @@ export function runCli(args: string[], env: ServerEnv): Promise<CliResult> {
       { cwd: ROOT, env: childEnv(env), timeout: CLI_TIMEOUT_MS, killSignal: "SIGKILL", maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         live.delete(child);
+        collectSecrets(stdout);
+        collectSecrets(stderr);
         const code = err ? (typeof (err as any).code === "number" ? (err as any).code : null) : 0;
         resolve({ code, stdout, stderr });
       },
@@ -232,6 +270,13 @@ export function postgresPids(dataDir: string): Promise<number[]> {
  * those directories. For afterEach/afterAll.
  */
 export async function cleanup(): Promise<void> {
+  const leaked = secretsInLogs();
+  unchecked.length = 0;
+  await killAll();
+  if (leaked.length) throw new Error(`secrets in server logs (LOG_LEVEL=debug):\n${leaked.join("\n")}`);
+}
+
+async function killAll(): Promise<void> {
   const procs = [...live];
   await Promise.all(
     procs.map(

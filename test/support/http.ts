@@ -49,7 +49,15 @@ export async function call<T = any>(target: Target, method: string, path: string
   }
   const res = { status: response.status, body: parsed as T, text, headers: response.headers };
   if (typeof target !== "string") checker?.(method, path, res);
+  for (const o of observers) o(text);
   return res;
+}
+
+const observers: ((text: string) => void)[] = [];
+
+/** Sees the text of every answer (the black-box harness collects the secrets they carry). */
+export function observeResponses(fn: (text: string) => void): void {
+  observers.push(fn);
 }
 
 export const hex64 = () => randomBytes(32).toString("hex");

@@ -45,4 +45,11 @@ describe("postgres.js queue patch", () => {
     while (model.length) expect(q.shift()).toBe(model.shift());
     expect(q.length).toBe(0);
   });
+
+  it("guards deferred writes on a socket that closed in between (a crash seen when the database went away under load)", async () => {
+    for (const build of ["src", "cjs/src", "cf/src"]) {
+      const text = await readFile(fileURLToPath(new URL(`${build}/connection.js`, root)), "utf8");
+      expect(text, build).toMatch(/function nextWrite\(fn\) \{\n\s+\/\/ The socket may be gone[\s\S]{0,200}if \(!socket\) \{/);
+    }
+  });
 });
