@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { parseDuration } from "./lib/time.js";
 import { isApiKeyFormat } from "./auth/credentials.js";
 import { tailnetNameProblem } from "./domain/tailnets.js";
+import { parseAllowList, type AllowList } from "./lib/outbound.js";
 
 /**
  * Configuration, parsed once from the environment. Every setting is listed in
@@ -30,6 +32,17 @@ const EnvSchema = z.object({
     .refine((v) => decodeKey(v) !== undefined, "must be 32 random bytes, base64 or hex encoded (e.g. `openssl rand -base64 32`)")
     .optional(),
   TAILAPI_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  TAILAPI_OUTBOUND_ALLOW: z
+    .string()
+    .refine((v) => tryAllowList(v) !== undefined, "must be comma-separated IP addresses or CIDR prefixes, e.g. 127.0.0.0/8,::1/128")
+    .default(""),
+  TAILAPI_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  TAILAPI_WEBHOOK_RETRY_WINDOW: z
+    .string()
+    .refine((v) => parseDuration(v) !== undefined, "must be a duration such as 24h, 90m or 3600s")
+    .default("24h"),
+  TAILAPI_WEBHOOK_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  TAILAPI_WEBHOOK_WORKER: z.enum(["on", "off"]).default("on"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -44,6 +57,16 @@ export type Config = {
   encryptionKey: Uint8Array | undefined;
   dbPoolSize: number;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+  /** Networks outbound requests may reach besides global unicast addresses (default: none). */
+  outboundAllow: AllowList;
+  webhooks: {
+    /** Whether this process delivers webhooks (every replica may). */
+    worker: boolean;
+    timeoutMs: number;
+    /** How long after an event its delivery is retried before it is marked failed. */
+    retryWindowMs: number;
+    pollMs: number;
+  };
 };
 
 export class ConfigError extends Error {}
@@ -67,7 +90,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     encryptionKey: e.TAILAPI_ENCRYPTION_KEY ? decodeKey(e.TAILAPI_ENCRYPTION_KEY) : undefined,
     dbPoolSize: e.TAILAPI_DB_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
+    outboundAllow: parseAllowList(e.TAILAPI_OUTBOUND_ALLOW),
+    webhooks: {
+      worker: e.TAILAPI_WEBHOOK_WORKER === "on",
+      timeoutMs: e.TAILAPI_WEBHOOK_TIMEOUT_MS,
+      retryWindowMs: parseDuration(e.TAILAPI_WEBHOOK_RETRY_WINDOW)! * 1000,
+      pollMs: e.TAILAPI_WEBHOOK_POLL_MS,
+    },
   };
+}
+
+function tryAllowList(text: string): AllowList | undefined {
+  try {
+    return parseAllowList(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** 32 bytes from hex (64 digits) or base64/base64url; undefined if it is not that. */

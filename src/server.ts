@@ -9,7 +9,9 @@ import { bootstrap } from "./domain/bootstrap.js";
 import { openDatabase, type Database } from "./db/index.js";
 import type { Deps } from "./domain/deps.js";
 import { systemClock } from "./lib/clock.js";
-import { randomIds } from "./lib/ids.js";
+import { newOperationId, randomIds } from "./lib/ids.js";
+import { secretBox } from "./lib/secret-box.js";
+import { WebhookWorker } from "./jobs/webhooks.js";
 import { createLogger } from "./lib/logger.js";
 
 export type RunningServer = {
@@ -26,8 +28,12 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
   const started = performance.now();
   const db = await openDatabase(config, (msg) => logger.info(msg));
   let server: ServerType | undefined;
+  let worker: WebhookWorker | undefined;
   try {
-    const d: Deps = { sql: db.sql, clock: systemClock, ids: randomIds, log: logger };
+    const master = await loadMasterKey(config);
+    const secrets = secretBox(master.key);
+    const outbound = { allow: config.outboundAllow };
+    const d: Deps = { sql: db.sql, clock: systemClock, ids: randomIds, log: logger, origin: "system", requestId: "startup", operationId: newOperationId(), secrets, outbound };
     const boot = await bootstrap(d, config.defaultTailnet, config.bootstrapApiKey);
     if (boot.createdKey) {
       announce(
@@ -35,12 +41,18 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
           `TAILAPI_API_KEY=${boot.createdKey.secret}\n`,
       );
     }
-    const master = await loadMasterKey(config);
     if (config.databaseUrl && !config.encryptionKey) {
       logger.warn({ keyFile: master.source }, "TAILAPI_ENCRYPTION_KEY is not set: token-signing keys are encrypted with a key file of this replica");
     }
     const tokens = new TokenService(master.key);
-    const app = createApp({ sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials: new CredentialCache(), tokens });
+    const app = createApp({ sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials: new CredentialCache(), tokens, secrets, outbound });
+    if (config.webhooks.worker) {
+      worker = new WebhookWorker(
+        { ...d, requestId: "webhook-worker", log: logger },
+        { allow: config.outboundAllow, timeoutMs: config.webhooks.timeoutMs, retryWindowMs: config.webhooks.retryWindowMs, pollMs: config.webhooks.pollMs, logger },
+      );
+      await worker.start(db.sql);
+    }
     const port = await new Promise<number>((resolve, reject) => {
       server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => resolve(info.port));
       server.once("error", reject);
@@ -64,11 +76,13 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
         s.closeIdleConnections?.();
         await drained;
         clearInterval(idle);
+        await worker?.stop();
         await db.close();
         logger.info("stopped");
       })());
     return { port, url, db, shutdown };
   } catch (err) {
+    await worker?.stop();
     await db.close();
     throw err;
   }

@@ -2,7 +2,9 @@ import { deleteDevice as deleteDeviceRow, getDevice as getDeviceRow, listDevices
 import type { Queryable } from "../db/sql.js";
 import { forbidden, notFound } from "../lib/errors.js";
 import type { Actor } from "./actor.js";
+import { audit, type AuditTarget } from "./audit.js";
 import type { Deps } from "./deps.js";
+import { actorName, emit, nodeData } from "./events.js";
 
 export type { DeviceRow as Device };
 
@@ -29,7 +31,16 @@ export async function deviceForWrite(db: Queryable, actor: Actor, id: string): P
   return row;
 }
 
+/** A device as an audit target: its nodeId and FQDN. */
+export function nodeTarget(row: DeviceRow, property?: string): AuditTarget {
+  return { type: "NODE", id: row.nodeId, name: `${row.name}.${row.dnsSuffix}`, property, isEphemeral: row.isEphemeral };
+}
+
 export async function deleteDevice(d: Deps, actor: Actor, id: string): Promise<void> {
-  const row = await deviceForWrite(d.sql, actor, id);
-  if (!(await deleteDeviceRow(d.sql, row.tailnetId, row.deviceId))) throw notFound();
+  await d.sql.begin(async (tx) => {
+    const row = await deviceForWrite(tx, actor, id);
+    if (!(await deleteDeviceRow(tx, row.tailnetId, row.deviceId))) throw notFound();
+    await audit(tx, d, actor, { action: "DELETE", target: nodeTarget(row) });
+    await emit(tx, d, actor, "nodeDeleted", `Node ${row.name}.${row.dnsSuffix} deleted`, nodeData(row, actorName(actor)));
+  });
 }
