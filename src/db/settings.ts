@@ -10,7 +10,6 @@ export type SettingsRow = {
   usersApprovalOn: boolean;
   usersRoleAllowedToJoinExternalTailnets: string;
   networkFlowLoggingOn: boolean;
-  regionalRoutingOn: boolean;
   postureIdentityCollectionOn: boolean;
   httpsEnabled: boolean;
   routeSelection: string;
@@ -25,7 +24,6 @@ export const SETTING_COLUMNS = {
   usersApprovalOn: "users_approval_on",
   usersRoleAllowedToJoinExternalTailnets: "users_role_join_external",
   networkFlowLoggingOn: "network_flow_logging_on",
-  regionalRoutingOn: "regional_routing_on",
   postureIdentityCollectionOn: "posture_identity_collection_on",
   httpsEnabled: "https_enabled",
   routeSelection: "route_selection",
@@ -42,7 +40,6 @@ export const DEFAULT_SETTINGS: Omit<SettingsRow, "keyExpirySeconds"> = {
   usersApprovalOn: false,
   usersRoleAllowedToJoinExternalTailnets: "member",
   networkFlowLoggingOn: false,
-  regionalRoutingOn: false,
   postureIdentityCollectionOn: false,
   httpsEnabled: false,
   routeSelection: "active-passive-failover",

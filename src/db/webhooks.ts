@@ -90,7 +90,7 @@ export async function enqueueEvent(
   const rows = await query(
     db,
     `INSERT INTO webhook_outbox (tailnet_id, endpoint_id, event_type, event, created_at, next_attempt_at)
-     SELECT tailnet_id, endpoint_id, $2, $3::jsonb, $4, $4 FROM webhook_endpoints
+     SELECT tailnet_id, endpoint_id, $2, $3::text::jsonb, $4, $4 FROM webhook_endpoints
      WHERE tailnet_id = $1 AND (endpoint_id = $5 OR ($5::text IS NULL AND subscriptions && $6::text[]))
      RETURNING job_id`,
     [tailnetId, e.type, JSON.stringify(e.event), e.now, e.endpointId ?? null, e.names],

@@ -23,19 +23,12 @@ export type { AuditRow };
  * fails for a route whose successful mutation does not record.
  */
 
-/** Target types (Tailscale's ConfigurationAuditLog.target.type, plus tailapi's own for what Tailscale has no name for). */
-export type TargetType =
-  | "TAILNET"
-  | "USER"
-  | "NODE"
-  | "API_KEY"
-  | "INVITE"
-  | "WEBHOOK_ENDPOINT"
-  | "AUTH_KEY"
-  | "OAUTH_CLIENT"
-  | "POSTURE_INTEGRATION"
-  | "LOGSTREAM_ENDPOINT"
-  | "CONTACT";
+/**
+ * Target types (Tailscale's ConfigurationAuditLog.target.type). Keys of every
+ * kind are API_KEY; tailnet-wide configuration (DNS, settings, contacts, log
+ * streaming, posture integrations) is TAILNET with the property changed.
+ */
+export type TargetType = "TAILNET" | "USER" | "GROUP" | "NODE" | "API_KEY" | "INVITE" | "SHARE" | "WEBHOOK_ENDPOINT";
 
 export type Action =
   | "CREATE"

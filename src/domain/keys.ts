@@ -43,10 +43,10 @@ function readableTypes(actor: Actor): ManagedKeyType[] {
   return (["auth", "client", "api"] as const).filter((t) => grants(actor.scopes, scopeFor(t, false)));
 }
 
-/** A key as an audit target: API keys are Tailscale's API_KEY; auth keys and OAuth clients are named for what they are. */
+/** A key as an audit target: every kind of key is Tailscale's API_KEY target; its name says which kind. */
 export function keyTarget(k: Pick<KeyRow, "keyId" | "keyType" | "description">, property?: string): AuditTarget {
-  const type = k.keyType === "auth" ? "AUTH_KEY" : k.keyType === "client" ? "OAUTH_CLIENT" : "API_KEY";
-  return { type, id: k.keyId, name: k.description, property };
+  const kind = k.keyType === "auth" ? "auth key" : k.keyType === "client" ? "OAuth client" : "API access token";
+  return { type: "API_KEY", id: k.keyId, name: k.description ? `${kind}: ${k.description}` : kind, property };
 }
 
 /** What the audit log keeps of a new key: its settings, never its secret. */

@@ -1,59 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ALL_SCOPE_NAMES, grants, type Scope } from "../../src/auth/scopes.js";
 import { ROUTES } from "../../src/routes/index.js";
-import { accessToken, call, createAuthKey, createOAuthClient, registerDevice, seedApiKey, setupTailnet } from "../helpers.js";
-
-type Fixture = Awaited<ReturnType<typeof setupTailnet>>;
-type Req = { method: string; path: string; body?: unknown };
-/** `filters`: the route answers to any of its scopes and shows what each allows, so only holding none of them is a 403. */
-type Variant = { scope: Scope; request: (f: Fixture) => Promise<Req>; filters?: boolean };
-
-const device = async (f: Fixture) => (await registerDevice(f.app, f.authKey)).device.nodeId;
-const authKeyId = async (f: Fixture) => (await createAuthKey(f.app, f.apiKey, { tags: ["tag:ci"] })).id;
-const clientId = async (f: Fixture) => (await createOAuthClient(f.app, f.apiKey, ["dns:read"], [])).id;
-const apiKeyId = async (f: Fixture) => (await seedApiKey(f)).row.keyId;
-
-/**
- * For every route with a declared scope: one request per scope that can
- * satisfy it, built fresh for each call. A route missing here fails the
- * "covers every route" test, so new routes join the matrix.
- */
-const CASES: Record<string, Variant[]> = {
-  listTailnetDevices: [{ scope: "devices:core:read", request: async () => ({ method: "GET", path: "/api/v2/tailnet/-/devices" }) }],
-  getDevice: [{ scope: "devices:core:read", request: async (f) => ({ method: "GET", path: `/api/v2/device/${await device(f)}` }) }],
-  deleteDevice: [{ scope: "devices:core", request: async (f) => ({ method: "DELETE", path: `/api/v2/device/${await device(f)}` }) }],
-  listTailnetKeys: [
-    { scope: "auth_keys:read", filters: true, request: async () => ({ method: "GET", path: "/api/v2/tailnet/-/keys" }) },
-    { scope: "oauth_keys:read", filters: true, request: async () => ({ method: "GET", path: "/api/v2/tailnet/-/keys" }) },
-    { scope: "api_access_tokens:read", filters: true, request: async () => ({ method: "GET", path: "/api/v2/tailnet/-/keys?all=true" }) },
-  ],
-  createKey: [
-    {
-      scope: "auth_keys",
-      request: async () => ({ method: "POST", path: "/api/v2/tailnet/-/keys", body: { capabilities: { devices: { create: { tags: ["tag:ci"] } } } } }),
-    },
-    {
-      scope: "oauth_keys",
-      request: async () => ({ method: "POST", path: "/api/v2/tailnet/-/keys", body: { keyType: "client", scopes: ["oauth_keys:read"], tags: [] } }),
-    },
-  ],
-  getKey: [
-    { scope: "auth_keys:read", request: async (f) => ({ method: "GET", path: `/api/v2/tailnet/-/keys/${await authKeyId(f)}` }) },
-    { scope: "oauth_keys:read", request: async (f) => ({ method: "GET", path: `/api/v2/tailnet/-/keys/${await clientId(f)}` }) },
-    { scope: "api_access_tokens:read", request: async (f) => ({ method: "GET", path: `/api/v2/tailnet/-/keys/${await apiKeyId(f)}` }) },
-  ],
-  setKey: [
-    {
-      scope: "oauth_keys",
-      request: async (f) => ({ method: "PUT", path: `/api/v2/tailnet/-/keys/${await clientId(f)}`, body: { scopes: ["oauth_keys:read"], tags: [] } }),
-    },
-  ],
-  deleteKey: [
-    { scope: "auth_keys", request: async (f) => ({ method: "DELETE", path: `/api/v2/tailnet/-/keys/${await authKeyId(f)}` }) },
-    { scope: "oauth_keys", request: async (f) => ({ method: "DELETE", path: `/api/v2/tailnet/-/keys/${await clientId(f)}` }) },
-    { scope: "api_access_tokens", request: async (f) => ({ method: "DELETE", path: `/api/v2/tailnet/-/keys/${await apiKeyId(f)}` }) },
-  ],
-};
+import { accessToken, call, setupTailnet } from "../helpers.js";
+import { CASES, type Fixture, type Req } from "./cases.js";
 
 const scoped = ROUTES.filter((r) => r.route["x-required-scope"] !== undefined);
 

@@ -21,10 +21,9 @@ CREATE TABLE tailnet_settings (
   users_approval_on             boolean NOT NULL DEFAULT false,
   users_role_join_external      text NOT NULL DEFAULT 'member',
   network_flow_logging_on       boolean NOT NULL DEFAULT false,
-  regional_routing_on           boolean NOT NULL DEFAULT false,
   posture_identity_collection_on boolean NOT NULL DEFAULT false,
   https_enabled                 boolean NOT NULL DEFAULT false,
-  route_selection               text NOT NULL DEFAULT 'active-passive-failover'
+  route_selection               text NOT NULL DEFAULT 'active-passive-failover' -- regionalRoutingOn is derived from it
 );
 -- devicesKeyDurationDays is tailnets.key_expiry_seconds (what registration already uses).
 
