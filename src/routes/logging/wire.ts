@@ -6,7 +6,7 @@ import { invalid } from "../../lib/errors.js";
 /** RFC 3339 query times (`start`, `end`); a clear 400 otherwise. */
 export const TimeParam = (name: string) =>
   z
-    .string({ message: "is required" })
+    .string()
     .refine((v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(v) && !Number.isNaN(Date.parse(v)), "must be an RFC 3339 time, e.g. 2024-06-01T00:00:00Z")
     .openapi({ param: { name, in: "query", required: true }, example: name === "start" ? "2024-06-01T00:00:00Z" : "2024-06-02T00:00:00Z" });
 
