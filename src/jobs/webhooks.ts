@@ -48,7 +48,8 @@ export class WebhookWorker {
     private readonly d: Deps,
     private readonly o: WorkerOptions,
   ) {
-    this.leaseMs = o.timeoutMs * 2 + 30_000;
+    // Longer than a batch can take (deliveries run in parallel, each bounded by the timeout).
+    this.leaseMs = o.timeoutMs * 2 + 5_000;
   }
 
   async start(listenOn?: Sql): Promise<void> {
