@@ -16,7 +16,10 @@ export const WebhookSchema = z
   .object({
     endpointId: z.string(),
     endpointUrl: z.string(),
-    providerType: z.enum(PROVIDER_TYPES),
+    providerType: z
+      .enum(PROVIDER_TYPES)
+      .optional()
+      .openapi({ description: "The chat service the events are formatted for; absent for Tailscale's own JSON events (Go clients read it as \"\")." }),
     creatorLoginName: z.string(),
     created: z.string().openapi({ format: "date-time" }),
     lastModified: z.string().openapi({ format: "date-time" }),
@@ -35,12 +38,12 @@ export function toWireWebhook(w: Webhook, secret?: string): z.infer<typeof Webho
   const out: z.infer<typeof WebhookSchema> = {
     endpointId: w.endpointId,
     endpointUrl: w.endpointUrl,
-    providerType: w.providerType as z.infer<typeof ProviderTypeSchema>,
     creatorLoginName: w.creatorLogin,
     created: rfc3339(w.createdAt),
     lastModified: rfc3339(w.updatedAt),
     subscriptions: w.subscriptions,
   };
+  if (w.providerType) out.providerType = w.providerType as z.infer<typeof ProviderTypeSchema>;
   if (secret) out.secret = secret;
   return out;
 }
