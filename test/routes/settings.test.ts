@@ -128,3 +128,18 @@ describe("contacts", () => {
     expect((await call(s.app, "PATCH", `/api/v2/tailnet/${other.tailnet.name}/contacts/account`, { key: s.apiKey, body: { email: "x@example.com" } })).status).toBe(404);
   });
 });
+
+describe("aclsExternallyManagedOn", () => {
+  it("makes the policy-write check refuse, naming the external link; off again, it passes", async () => {
+    const { requirePolicyWritable } = await import("../../src/domain/settings.js");
+    const { testSql } = await import("../helpers.js");
+    const s = await setupTailnet();
+    await expect(requirePolicyWritable(testSql(), s.tailnet.tailnetId)).resolves.toBeUndefined();
+    await call(s.app, "PATCH", SETTINGS, { key: s.apiKey, body: { aclsExternallyManagedOn: true, aclsExternalLink: "https://git.example.com/acl" } });
+    await expect(requirePolicyWritable(testSql(), s.tailnet.tailnetId)).rejects.toThrow(
+      "the policy file of this tailnet is managed externally (https://git.example.com/acl); changes through the API are refused while aclsExternallyManagedOn is true",
+    );
+    await call(s.app, "PATCH", SETTINGS, { key: s.apiKey, body: { aclsExternallyManagedOn: false } });
+    await expect(requirePolicyWritable(testSql(), s.tailnet.tailnetId)).resolves.toBeUndefined();
+  });
+});
