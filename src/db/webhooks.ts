@@ -219,3 +219,19 @@ export async function listAttempts(db: Queryable, tailnetId: string, jobId: stri
     replica: r.replica as string,
   }));
 }
+
+/**
+ * Drops finished jobs (and their attempts) older than `before`, at most
+ * `limit` at a time: the outbox keeps a week of history, not all of it. A
+ * job over every tailnet, like the claim.
+ */
+export async function pruneJobs(db: Queryable, before: Date, limit: number): Promise<number> {
+  const rows = await query(
+    db,
+    `DELETE FROM webhook_outbox o USING (
+       SELECT tailnet_id, job_id FROM webhook_outbox WHERE state <> 'pending' AND finished_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED) old
+     WHERE o.tailnet_id = old.tailnet_id AND o.job_id = old.job_id RETURNING o.job_id`,
+    [before, limit],
+  );
+  return rows.length;
+}

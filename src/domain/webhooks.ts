@@ -4,6 +4,7 @@ import {
   getWebhook as getWebhookRow,
   insertAttempt,
   insertWebhook,
+  pruneJobs,
   listWebhooks as listWebhookRows,
   setSecret,
   setSubscriptions,
@@ -150,4 +151,12 @@ export async function recordDelivery(
     await settleJob(tx, job.tailnetId, job.jobId, result === "retry" ? { state: "pending", nextAttemptAt: next } : { state: result, now });
   });
   return result;
+}
+
+/** How long delivered and failed jobs (with their attempt records) are kept. */
+export const OUTBOX_RETENTION_MS = 7 * 86_400_000;
+
+/** Drops finished jobs older than the retention (run by the worker's periodic sweep). */
+export function pruneDeliveries(d: Deps): Promise<number> {
+  return pruneJobs(d.sql, new Date(d.clock.now().getTime() - OUTBOX_RETENTION_MS), 1000);
 }

@@ -64,6 +64,7 @@ export function deps(c: Context<AppEnv>): Deps {
   const made = c.get("deps");
   if (made) return made;
   const s = c.get("services");
+  let operationId: string | undefined;
   const d: Deps = {
     sql: s.sql,
     clock: s.clock,
@@ -73,7 +74,10 @@ export function deps(c: Context<AppEnv>): Deps {
     },
     origin: c.req.path.startsWith("/machine/") ? "node" : "api",
     requestId: c.get("requestId"),
-    operationId: newOperationId(),
+    // Made on first use: reads never need one.
+    get operationId() {
+      return (operationId ??= newOperationId());
+    },
     secrets: s.secrets,
     outbound: s.outbound,
   };

@@ -4,7 +4,7 @@ import type { Sql } from "../db/sql.js";
 import type { Deps } from "../domain/deps.js";
 import type { WebhookEvent } from "../domain/events.js";
 import { sweepKeyExpiries } from "../domain/expiry.js";
-import { claimDeliveries, recordDelivery, type Job } from "../domain/webhooks.js";
+import { claimDeliveries, pruneDeliveries, recordDelivery, type Job } from "../domain/webhooks.js";
 import { guardedPost, type AllowList } from "../lib/outbound.js";
 import { SIGNATURE_HEADER, signWebhook } from "../lib/webhook-signature.js";
 
@@ -101,6 +101,7 @@ export class WebhookWorker {
     if (Date.now() - this.lastSweep >= sweepMs) {
       this.lastSweep = Date.now();
       await sweepKeyExpiries(this.d);
+      await pruneDeliveries(this.d);
     }
     for (;;) {
       if (this.stopped) return;
@@ -138,13 +139,20 @@ export class WebhookWorker {
     } catch (err) {
       error = (err as Error).message;
     }
-    const result = await recordDelivery(
-      this.d,
-      job,
-      { statusCode, error, startedAt, durationMs: Math.round(performance.now() - t0) },
-      { maxAgeMs: this.o.retryWindowMs, retryDelayMs: this.retryDelayMs, replica: this.replica },
-    );
     const log = { tailnetId: job.tailnetId, endpointId: job.endpointId, jobId: job.jobId, attempt: job.attempts, statusCode, error };
+    let result: Awaited<ReturnType<typeof recordDelivery>>;
+    try {
+      result = await recordDelivery(
+        this.d,
+        job,
+        { statusCode, error, startedAt, durationMs: Math.round(performance.now() - t0) },
+        { maxAgeMs: this.o.retryWindowMs, retryDelayMs: this.retryDelayMs, replica: this.replica },
+      );
+    } catch (err) {
+      // The endpoint (and with it the job) was deleted while the request was in flight.
+      if ((err as { code?: string }).code === "23503") return this.o.logger.debug(log, "webhook deleted during delivery");
+      throw err;
+    }
     if (result === "failed") this.o.logger.warn(log, "webhook delivery failed for good");
     else if (result === "retry") this.o.logger.info(log, "webhook delivery failed; will retry");
     else this.o.logger.debug(log, "webhook delivered");

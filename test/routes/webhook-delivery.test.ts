@@ -187,4 +187,19 @@ describe("webhook delivery", () => {
       ["nodeKeyExpiringInOneDay", soon.nodeId],
     ]);
   });
+
+  it("keeps finished jobs and their attempts for a week, then prunes them; pending ones stay", async () => {
+    const rx = await receiver();
+    const s = await withWebhook(rx.url);
+    await registerDevice(s.app, s.authKey);
+    await worker().tick();
+    await registerDevice(s.app, s.authKey); // left pending
+    const { pruneDeliveries } = await import("../../src/domain/webhooks.js");
+    const { TestClock } = await import("../helpers.js");
+    const jobs = () => listJobs(testSql(), s.tailnet.tailnetId, s.hook.endpointId).then((j) => j.map((x) => x.state).sort());
+    await pruneDeliveries(testDeps({ clock: new TestClock(Date.now() + 6 * 86400_000) }));
+    expect(await jobs()).toEqual(["delivered", "pending"]);
+    await pruneDeliveries(testDeps({ clock: new TestClock(Date.now() + 8 * 86400_000) }));
+    expect(await jobs()).toEqual(["pending"]);
+  });
 });
