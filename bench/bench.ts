@@ -1,6 +1,9 @@
 /**
- * `npm run bench`: throughput of the real GET /api/v2/device/{id} (A) against
- * a bare Hono route doing only the same SELECT (B), plus the full device list.
+ * `npm run bench`: throughput of the real GET /api/v2/device/{id} (A: API
+ * key, C: OAuth token) against a bare Hono route doing only the same SELECT
+ * (B); of the real POST /api/v2/device/{id}/routes with a two-entry list (W)
+ * against a bare Hono route doing only the same UPDATE (WB); plus the full
+ * device list.
  *
  *  1. A fresh embedded PostgreSQL in a temp dir, migrated; a tailnet with an
  *     owner and an API key; 10,000 devices inserted in bulk.
@@ -33,7 +36,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { openDatabase, type Database } from "../src/db/index.js";
-import type { Deps } from "../src/domain/deps.js";
+import { DEFAULT_PRESENCE, type Deps } from "../src/domain/deps.js";
 import { createOAuthClient } from "../src/domain/keys.js";
 import { createTailnetWithKey, operatorOf } from "../src/domain/tailnets.js";
 import { systemClock } from "../src/lib/clock.js";
@@ -154,6 +157,53 @@ async function closeDatabase(db: Database, dataDir: string): Promise<void> {
   if (await postmasterPid(dataDir)) process.kill(left, "SIGKILL");
 }
 
+/** Variants by group, in order of first appearance; the first of each group is its baseline. */
+function groupsOf(vs: Variant[]): Map<string, Variant[]> {
+  const m = new Map<string, Variant[]>();
+  for (const v of vs) m.set(v.group, [...(m.get(v.group) ?? []), v]);
+  return m;
+}
+
+function report(group: string, vs: Variant[], runs: Run[], line: string): void {
+  const base = vs[0]!;
+  const baseRuns = runs.filter((r) => r.variant === base.name);
+  const baseRps = mean(baseRuns.map((r) => r.rps));
+  const rows = vs.map((v) => {
+    const rs = runs.filter((r) => r.variant === v.name);
+    const rps = mean(rs.map((r) => r.rps));
+    return {
+      v,
+      rps,
+      p50: mean(rs.map((r) => r.p50)),
+      p99: mean(rs.map((r) => r.p99)),
+      cpuUs: mean(rs.map((r) => r.cpuUs)),
+      non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
+      ratio: rps / baseRps,
+      // Ratio within each round (each variant against the base run of the same round): shows how noisy the box was.
+      roundRatios: rs.map((r, i) => r.rps / baseRuns[i]!.rps),
+    };
+  });
+  log(`\n${line}`);
+  log(`${group} by random id (${fmt(DEVICES)} devices, ${CONNECTIONS} conns; mean of ${ROUNDS} interleaved run(s) of ${DURATION_S} s each)`);
+  log(
+    `${"variant".padEnd(44)}${"req/s".padStart(8)}${"p50 ms".padStart(8)}${"p99 ms".padStart(8)}${"CPU µs/req".padStart(12)}${"non-2xx".padStart(9)}${`vs ${base.name}`.padStart(7)}   per round`,
+  );
+  for (const r of rows) {
+    log(
+      `${`${r.v.name}  ${r.v.label}`.padEnd(44)}${fmt(r.rps).padStart(8)}${fmt(r.p50, 1).padStart(8)}${fmt(r.p99, 1).padStart(8)}` +
+        `${fmt(r.cpuUs).padStart(12)}${String(r.non2xx).padStart(9)}${fmt(r.ratio, 2).padStart(7)}   ${r.roundRatios.map((x) => fmt(x, 2)).join(" ")}`,
+    );
+  }
+  for (const r of rows.slice(1)) {
+    const sorted = [...r.roundRatios].sort((a, b) => a - b);
+    log(
+      `${r.v.name}/${base.name} req/s = ${fmt(r.ratio, 3)} (median of rounds ${fmt(pct(sorted, 50), 3)}; ` +
+        `CPU per request ${fmt(r.cpuUs / rows[0]!.cpuUs, 2)}×)  target >= ${TARGET_RATIO}: ${r.ratio >= TARGET_RATIO ? "PASS" : "BELOW TARGET"}`,
+    );
+  }
+  log(line);
+}
+
 // ---------------------------------------------------------------- load
 
 type Run = { variant: string; round: number; rps: number; p50: number; p99: number; cpuUs: number; non2xx: number; errors: number; requests: number };
@@ -169,7 +219,7 @@ async function load(v: Variant, round: number, pickId: () => string, serverPid: 
     url: `http://127.0.0.1:${v.port}`,
     connections: CONNECTIONS,
     duration,
-    requests: [{ method: "GET", headers: v.headers, setupRequest: (req: RawRequest) => ({ ...req, path: v.path(pickId()) }) }],
+    requests: [{ method: v.method, headers: v.headers, body: v.body, setupRequest: (req: RawRequest) => ({ ...req, path: v.path(pickId()) }) }],
   });
   // Warm-up and measurement are separate runs so the server's CPU time can be read around the measured one.
   const warm: Result = await autocannon(opts(WARMUP_S));
@@ -203,20 +253,25 @@ async function load(v: Variant, round: number, pickId: () => string, serverPid: 
   return run;
 }
 
-/** One request per variant for a node id and a numeric id: all 200 with the same body, or the comparison is meaningless. */
-async function sanityCheck(vs: Variant[], ids: string[]): Promise<number> {
+/**
+ * One request per variant for a node id and a numeric id: within a group, all
+ * 200 with the same body, or the comparison is meaningless. Returns the read
+ * group's body size.
+ */
+async function sanityCheck(all: Variant[], ids: string[]): Promise<number> {
   let size = 0;
+  for (const vs of groupsOf(all).values())
   for (const id of ids) {
     const bodies = await Promise.all(
       vs.map(async (v) => {
-        const res = await fetch(`http://127.0.0.1:${v.port}${v.path(id)}`, { headers: v.headers });
+        const res = await fetch(`http://127.0.0.1:${v.port}${v.path(id)}`, { method: v.method, headers: v.headers, body: v.body });
         const text = await res.text();
         if (res.status !== 200) throw new BenchFailure(`sanity check: ${v.name} GET ${v.path(id)} → ${res.status} ${text}`);
         return text;
       }),
     );
     if (new Set(bodies).size !== 1) throw new BenchFailure(`sanity check: variants return different bodies for ${id}:\n${bodies.join("\n")}`);
-    size = Buffer.byteLength(bodies[0]!);
+    if (vs[0]!.method === "GET") size = Buffer.byteLength(bodies[0]!);
   }
   return size;
 }
@@ -278,6 +333,7 @@ async function main(): Promise<number> {
       clock: systemClock,
       ids: randomIds,
       log: createLogger("silent"),
+      presence: DEFAULT_PRESENCE,
       origin: "cli",
       requestId: "bench",
       operationId: newOperationId(),
@@ -324,44 +380,8 @@ async function main(): Promise<number> {
     const rss = await procStatus(child.proc.pid!, "VmRSS");
 
     // ------------------------------------------------------------ report
-    const base = vs[0]!;
-    const baseRuns = runs.filter((r) => r.variant === base.name);
-    const baseRps = mean(baseRuns.map((r) => r.rps));
-    const rows = vs.map((v) => {
-      const rs = runs.filter((r) => r.variant === v.name);
-      const rps = mean(rs.map((r) => r.rps));
-      return {
-        v,
-        rps,
-        p50: mean(rs.map((r) => r.p50)),
-        p99: mean(rs.map((r) => r.p99)),
-        cpuUs: mean(rs.map((r) => r.cpuUs)),
-        non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
-        ratio: rps / baseRps,
-        // Ratio within each round (each variant against the base run just before it): shows how noisy the box was.
-        roundRatios: rs.map((r, i) => r.rps / baseRuns[i]!.rps),
-      };
-    });
     const line = "-".repeat(104);
-    log(`\n${line}`);
-    log(`GET device by random id (${fmt(DEVICES)} devices, ${CONNECTIONS} conns; mean of ${ROUNDS} interleaved run(s) of ${DURATION_S} s each)`);
-    log(
-      `${"variant".padEnd(38)}${"req/s".padStart(8)}${"p50 ms".padStart(8)}${"p99 ms".padStart(8)}${"CPU µs/req".padStart(12)}${"non-2xx".padStart(9)}${`vs ${base.name}`.padStart(7)}   per round`,
-    );
-    for (const r of rows) {
-      log(
-        `${`${r.v.name}  ${r.v.label}`.padEnd(38)}${fmt(r.rps).padStart(8)}${fmt(r.p50, 1).padStart(8)}${fmt(r.p99, 1).padStart(8)}` +
-          `${fmt(r.cpuUs).padStart(12)}${String(r.non2xx).padStart(9)}${fmt(r.ratio, 2).padStart(7)}   ${r.roundRatios.map((x) => fmt(x, 2)).join(" ")}`,
-      );
-    }
-    for (const r of rows.slice(1)) {
-      const sorted = [...r.roundRatios].sort((a, b) => a - b);
-      log(
-        `${r.v.name}/${base.name} req/s = ${fmt(r.ratio, 3)} (median of rounds ${fmt(pct(sorted, 50), 3)}; ` +
-          `CPU per request ${fmt(r.cpuUs / rows[0]!.cpuUs, 2)}×)  target >= ${TARGET_RATIO}: ${r.ratio >= TARGET_RATIO ? "PASS" : "BELOW TARGET"}`,
-      );
-    }
-    log(line);
+    for (const [group, gvs] of groupsOf(vs)) report(group, gvs, runs, line);
     if (list) {
       log(
         `list ?fields=all (${fmt(list.count)} devices, ${fmt(list.bytes / 1024 / 1024, 2)} MiB): median ${fmt(list.median, 1)} ms  p90 ${fmt(list.p90, 1)} ms  ` +

@@ -63,6 +63,7 @@ export async function seedDevices(sql: Sql, tailnetId: string, userId: string, c
           tailnetLockKey: `tlpub:${nodeKey}`,
           isEphemeral: false,
           advertisedRoutes: routes,
+          enabledRoutes: routes,
           ipv4: `100.64.${n >> 8}.${n & 255}`,
           ipv6: `fd7a:115c:a1e0:ab12:4843:cd96:${(n >> 16).toString(16)}:${(n & 0xffff).toString(16)}`,
         };
@@ -72,12 +73,7 @@ export async function seedDevices(sql: Sql, tailnetId: string, userId: string, c
     });
   }
 
-  await query(
-    sql,
-    `UPDATE devices SET enabled_routes = advertised_routes, ssh_enabled = true
-     WHERE tailnet_id = $1 AND advertised_routes <> '{}'`,
-    [tailnetId],
-  );
+  await query(sql, `UPDATE devices SET ssh_enabled = true WHERE tailnet_id = $1 AND advertised_routes <> '{}'`, [tailnetId]);
   await query(
     sql,
     `UPDATE devices SET

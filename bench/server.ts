@@ -6,7 +6,9 @@
  *              logger config), as src/server.ts builds it (the token
  *              service's master key is random: nothing outlives the bench);
  *   baseline — a bare Hono app whose GET /device/:id does only the device
- *              SELECT (getDevice) and the same wire JSON, no auth/validation.
+ *              SELECT (getDevice) and the same wire JSON, and whose POST
+ *              /device/:id/routes does only the same UPDATE (setEnabledRoutes)
+ *              and answers the same JSON; no auth, no validation.
  *
  * Both use the same postgres.js pool (max 10, like production's default); the
  * load phases never overlap, so they do not compete for it.
@@ -22,10 +24,11 @@ import { randomBytes } from "node:crypto";
 import { createApp } from "../src/app.js";
 import { CredentialCache } from "../src/auth/authenticate.js";
 import { TokenService } from "../src/auth/tokens.js";
-import { getDevice } from "../src/db/devices.js";
+import { getDevice, setEnabledRoutes } from "../src/db/devices.js";
 import { connect } from "../src/db/sql.js";
 import { systemClock } from "../src/lib/clock.js";
 import { randomIds } from "../src/lib/ids.js";
+import { DEFAULT_PRESENCE, presenceNow } from "../src/domain/deps.js";
 import { createLogger } from "../src/lib/logger.js";
 import { toWireDevice } from "../src/routes/devices/wire.js";
 
@@ -42,13 +45,30 @@ if (!url || !tailnetId || !process.send) {
 const logger = createLogger("info");
 const sql = connect(url, { max: 10 });
 
-const app = createApp({ sql, clock: systemClock, ids: randomIds, logger, credentials: new CredentialCache(), tokens: new TokenService(randomBytes(32)), secrets: secretBox(randomBytes(32)), outbound: { allow: [] } });
+const app = createApp({
+  sql,
+  clock: systemClock,
+  ids: randomIds,
+  presence: DEFAULT_PRESENCE,
+  logger,
+  credentials: new CredentialCache(),
+  tokens: new TokenService(randomBytes(32)),
+  secrets: secretBox(randomBytes(32)),
+  outbound: { allow: [] },
+});
 
 const baseline = new Hono();
 baseline.get("/device/:id", async (c) => {
-  const row = await getDevice(sql, tailnetId, c.req.param("id"));
+  const row = await getDevice(sql, tailnetId, c.req.param("id"), presenceNow({ clock: systemClock, presence: DEFAULT_PRESENCE }));
   if (!row) return c.json({ message: "not found" }, 404);
   return c.json(toWireDevice(row, false));
+});
+baseline.post("/device/:id/routes", async (c) => {
+  const { routes } = (await c.req.json()) as { routes: string[] };
+  const presence = presenceNow({ clock: systemClock, presence: DEFAULT_PRESENCE });
+  const row = await setEnabledRoutes(sql, { tailnetId, id: c.req.param("id"), onlyUser: null, ephemeralSince: presence.ephemeralSince }, routes);
+  if (!row) return c.json({ message: "not found" }, 404);
+  return c.json({ advertisedRoutes: row.advertised_routes, enabledRoutes: row.enabled_routes });
 });
 // Hono's default onError prints every error; a failure shows up as a non-2xx in the bench anyway.
 baseline.onError((err, c) => c.json({ message: String(err) }, 500));

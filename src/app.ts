@@ -1,8 +1,8 @@
-import { Scalar } from "@scalar/hono-api-reference";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestLog, type AppEnv, type Services } from "./http/context.js";
+import { registerDocs } from "./http/docs.js";
 import { errorBody, handleError } from "./http/errors.js";
 import { requestId } from "./http/request-id.js";
 import { MESSAGES } from "./lib/errors.js";
@@ -56,6 +56,11 @@ function jsonByDefault(c: Context<AppEnv>): void {
   c.req.raw = new Request(c.req.raw, { headers, duplex: "half" } as RequestInit);
 }
 
+/** 413; the rejected body is left unread, so the connection cannot carry another request: close it. */
+function tooLarge(c: Context<AppEnv>) {
+  return c.json({ message: `request body too large (limit ${MAX_BODY_BYTES} bytes)` }, 413, { Connection: "close" });
+}
+
 export function createApp(services: Services): App {
   const app = newRouter();
   app.use("*", requestId());
@@ -70,19 +75,21 @@ export function createApp(services: Services): App {
   app.use("*", methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => c.json({ message: "method not allowed" }, 405, { Allow: methods.join(", ") }) }));
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
-    // The rejected body is left unread, so the connection cannot carry another request: close it.
-    onError: (c) => c.json({ message: `request body too large (limit ${MAX_BODY_BYTES} bytes)` }, 413, { Connection: "close" }),
+    onError: tooLarge,
   });
-  // A GET or HEAD with neither Content-Length nor Transfer-Encoding has no body
-  // (HTTP/1.1); skipping the limit for those spares building a body stream per
-  // read. Every other request goes through it.
-  app.use("*", (c, next) =>
-    (c.req.method === "GET" || c.req.method === "HEAD") &&
-    c.req.header("content-length") === undefined &&
-    c.req.header("transfer-encoding") === undefined
-      ? next()
-      : limit(c, next),
-  );
+  // A request that declares its length is checked against the header alone:
+  // Node's HTTP parser never delivers more bytes than Content-Length says, and
+  // not touching the body here keeps @hono/node-server's fast path for reading
+  // it (materialising a Web stream costs more than the rest of a small write).
+  // A GET or HEAD with neither header has no body at all (HTTP/1.1). Only a
+  // chunked body is counted as it streams.
+  app.use("*", async (c, next) => {
+    const length = c.req.header("content-length");
+    const chunked = c.req.header("transfer-encoding") !== undefined;
+    if (length !== undefined && !chunked) return Number(length) > MAX_BODY_BYTES ? tooLarge(c) : next();
+    if (!chunked && (c.req.method === "GET" || c.req.method === "HEAD")) return next();
+    return limit(c, next);
+  });
   app.use("*", (c, next) => {
     const m = c.req.method;
     if ((m === "POST" || m === "PUT" || m === "PATCH") && c.req.path !== "/api/v2/oauth/token") jsonByDefault(c);
@@ -94,7 +101,7 @@ export function createApp(services: Services): App {
   const doc = openApiDocument(app);
   const docJson = JSON.stringify(doc);
   app.get("/api/v2/openapi.json", (c) => c.body(docJson, 200, { "content-type": "application/json; charset=utf-8" }));
-  app.get("/docs", Scalar({ url: "/api/v2/openapi.json", pageTitle: "tailapi API reference" }));
+  registerDocs(app);
   app.get("/healthz", (c) => c.json({ ok: true }));
 
   app.notFound((c) => errorBody(c, 404, MESSAGES.notFound));

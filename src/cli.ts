@@ -9,7 +9,7 @@ import { createUser, listUsers } from "./domain/users.js";
 import { DomainError } from "./lib/errors.js";
 import { rfc3339, parseDuration } from "./lib/time.js";
 import { withRuntime } from "./runtime.js";
-import { startServer } from "./server.js";
+import { startServer, StartError } from "./server.js";
 
 /**
  * The `tailapi` command. Every verb but `serve` opens the database (the
@@ -214,7 +214,7 @@ export async function main(argv = process.argv): Promise<void> {
     await buildCli(config).parseAsync(argv);
   } catch (e) {
     // Domain errors, bad configuration and bootstrap problems are the user's to fix: one line, no stack.
-    if (e instanceof DomainError || e instanceof ConfigError || e instanceof BootstrapError) {
+    if (e instanceof DomainError || e instanceof ConfigError || e instanceof BootstrapError || e instanceof StartError) {
       err(`tailapi: ${e.message}`);
     } else {
       err(`tailapi: ${(e as Error)?.stack ?? String(e)}`);

@@ -1,15 +1,41 @@
 import { z } from "zod";
-import { parseDuration } from "./lib/time.js";
 import { isApiKeyFormat } from "./auth/credentials.js";
 import { tailnetNameProblem } from "./domain/tailnets.js";
 import { parseAllowList, type AllowList } from "./lib/outbound.js";
+import { parseDuration } from "./lib/time.js";
+
+/** A duration with its unit (`45s`, `10m`, `2h`, `1d`), as milliseconds. */
+function duration(dflt: string) {
+  return z
+    .string()
+    .regex(/^\d{1,9}(s|m|h|d)$/, "must be a duration with its unit, such as 45s, 10m, 2h or 1d")
+    .default(dflt)
+    .transform((v) => parseDuration(v)! * 1000)
+    .refine((ms) => ms >= 1000, "must be at least 1s");
+}
+
+/** A whole number in [min, max] (digits only: no `1e3`, no `0x10`). */
+function wholeNumber(min: number, max: number, dflt: number) {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d{1,9}$/, message)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, message)
+    .default(dflt);
+}
 
 /**
  * Configuration, parsed once from the environment. Every setting is listed in
  * the README's configuration table; keep the two in step.
  */
 const EnvSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PORT: z
+    .string()
+    .regex(/^\d{1,5}$/, "must be a port number from 0 to 65535")
+    .transform(Number)
+    .refine((n) => n <= 65535, "must be a port number from 0 to 65535")
+    .default(8080),
   HOST: z.string().min(1).default("127.0.0.1"),
   DATABASE_URL: z
     .string()
@@ -31,19 +57,25 @@ const EnvSchema = z.object({
     .string()
     .refine((v) => decodeKey(v) !== undefined, "must be 32 random bytes, base64 or hex encoded (e.g. `openssl rand -base64 32`)")
     .optional(),
-  TAILAPI_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  TAILAPI_DB_POOL_SIZE: z
+    .string()
+    .regex(/^\d{1,3}$/, "must be a whole number from 1 to 200")
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 200, "must be a whole number from 1 to 200")
+    .default(10),
+  TAILAPI_OFFLINE_AFTER: duration("60s"),
+  TAILAPI_EPHEMERAL_TIMEOUT: duration("30m"),
   TAILAPI_OUTBOUND_ALLOW: z
     .string()
     .refine((v) => tryAllowList(v) !== undefined, "must be comma-separated IP addresses or CIDR prefixes, e.g. 127.0.0.0/8,::1/128")
     .default(""),
-  TAILAPI_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
-  TAILAPI_WEBHOOK_RETRY_WINDOW: z
-    .string()
-    .refine((v) => parseDuration(v) !== undefined, "must be a duration such as 24h, 90m or 3600s")
-    .default("24h"),
-  TAILAPI_WEBHOOK_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
-  TAILAPI_WEBHOOK_WORKER: z.enum(["on", "off"]).default("on"),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  TAILAPI_WEBHOOK_TIMEOUT_MS: wholeNumber(100, 120_000, 10_000),
+  TAILAPI_WEBHOOK_RETRY_WINDOW: duration("24h"),
+  TAILAPI_WEBHOOK_POLL_MS: wholeNumber(50, 60_000, 1000),
+  TAILAPI_WEBHOOK_WORKER: z.enum(["on", "off"], { message: "must be on or off" }).default("on"),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { message: "must be one of fatal, error, warn, info, debug, trace, silent" })
+    .default("info"),
 });
 
 export type Config = {
@@ -56,6 +88,10 @@ export type Config = {
   /** Master key for signing keys at rest (32 bytes); when unset, a key file in the data dir is used. */
   encryptionKey: Uint8Array | undefined;
   dbPoolSize: number;
+  /** A device is shown as connected for this long after its last report. */
+  offlineAfterMs: number;
+  /** An ephemeral device silent for this long is deleted. */
+  ephemeralTimeoutMs: number;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
   /** Networks outbound requests may reach besides global unicast addresses (default: none). */
   outboundAllow: AllowList;
@@ -89,12 +125,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapApiKey: e.TAILAPI_BOOTSTRAP_API_KEY,
     encryptionKey: e.TAILAPI_ENCRYPTION_KEY ? decodeKey(e.TAILAPI_ENCRYPTION_KEY) : undefined,
     dbPoolSize: e.TAILAPI_DB_POOL_SIZE,
+    offlineAfterMs: e.TAILAPI_OFFLINE_AFTER,
+    ephemeralTimeoutMs: e.TAILAPI_EPHEMERAL_TIMEOUT,
     logLevel: e.LOG_LEVEL,
     outboundAllow: parseAllowList(e.TAILAPI_OUTBOUND_ALLOW),
     webhooks: {
       worker: e.TAILAPI_WEBHOOK_WORKER === "on",
       timeoutMs: e.TAILAPI_WEBHOOK_TIMEOUT_MS,
-      retryWindowMs: parseDuration(e.TAILAPI_WEBHOOK_RETRY_WINDOW)! * 1000,
+      retryWindowMs: e.TAILAPI_WEBHOOK_RETRY_WINDOW,
       pollMs: e.TAILAPI_WEBHOOK_POLL_MS,
     },
   };

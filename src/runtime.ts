@@ -15,11 +15,13 @@ import { createLogger } from "./lib/logger.js";
 export async function withRuntime<T>(config: Config, fn: (d: Deps, db: Database) => Promise<T>): Promise<T> {
   const db = await openDatabase(config);
   try {
+    const presence = { offlineAfterMs: config.offlineAfterMs, ephemeralTimeoutMs: config.ephemeralTimeoutMs };
     const d: Deps = {
       sql: db.sql,
       clock: systemClock,
       ids: randomIds,
       log: createLogger("silent"),
+      presence,
       origin: "cli",
       requestId: `cli-${newOperationId().slice(0, 12)}`,
       operationId: newOperationId(),

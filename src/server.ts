@@ -8,11 +8,23 @@ import type { Config } from "./config.js";
 import { bootstrap } from "./domain/bootstrap.js";
 import { openDatabase, type Database } from "./db/index.js";
 import type { Deps } from "./domain/deps.js";
+import { sweepEphemeral } from "./domain/nodes.js";
 import { systemClock } from "./lib/clock.js";
 import { newOperationId, randomIds } from "./lib/ids.js";
 import { secretBox } from "./lib/secret-box.js";
 import { WebhookWorker } from "./jobs/webhooks.js";
 import { createLogger } from "./lib/logger.js";
+
+/** A start-up failure the operator can fix: the CLI prints its message alone, without a stack. */
+export class StartError extends Error {}
+
+function listenError(err: NodeJS.ErrnoException, config: Pick<Config, "host" | "port">): Error {
+  const where = `${config.host}:${config.port}`;
+  if (err.code === "EADDRINUSE") return new StartError(`cannot listen on ${where}: the port is already in use (stop the other process, or set PORT to another port)`);
+  if (err.code === "EACCES") return new StartError(`cannot listen on ${where}: permission denied (ports below 1024 need privileges; set PORT to a higher one)`);
+  if (err.code === "EADDRNOTAVAIL") return new StartError(`cannot listen on ${where}: this machine has no such address (check HOST)`);
+  return err;
+}
 
 export type RunningServer = {
   port: number;
@@ -33,7 +45,8 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
     const master = await loadMasterKey(config);
     const secrets = secretBox(master.key);
     const outbound = { allow: config.outboundAllow };
-    const d: Deps = { sql: db.sql, clock: systemClock, ids: randomIds, log: logger, origin: "system", requestId: "startup", operationId: newOperationId(), secrets, outbound };
+    const presence = { offlineAfterMs: config.offlineAfterMs, ephemeralTimeoutMs: config.ephemeralTimeoutMs };
+    const d: Deps = { sql: db.sql, clock: systemClock, ids: randomIds, log: logger, presence, origin: "system", requestId: "startup", operationId: newOperationId(), secrets, outbound };
     const boot = await bootstrap(d, config.defaultTailnet, config.bootstrapApiKey);
     if (boot.createdKey) {
       announce(
@@ -45,7 +58,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
       logger.warn({ keyFile: master.source }, "TAILAPI_ENCRYPTION_KEY is not set: token-signing keys are encrypted with a key file of this replica");
     }
     const tokens = new TokenService(master.key);
-    const app = createApp({ sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials: new CredentialCache(), tokens, secrets, outbound });
+    const app = createApp({ sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials: new CredentialCache(), tokens, presence, secrets, outbound });
     if (config.webhooks.worker) {
       worker = new WebhookWorker(
         { ...d, requestId: "webhook-worker", log: logger },
@@ -55,16 +68,26 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
     }
     const port = await new Promise<number>((resolve, reject) => {
       server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => resolve(info.port));
-      server.once("error", reject);
+      server.once("error", (err: NodeJS.ErrnoException) => reject(listenError(err, config)));
     });
     const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
     logger.info(
       { url, database: db.embedded ? `embedded (${config.dataDir})` : "DATABASE_URL", readyMs: Math.round(performance.now() - started) },
       "tailapi listening",
     );
+    // Every replica sweeps silent ephemeral devices (idempotent deletes; reads hide them already).
+    const sweepEveryMs = Math.max(1000, Math.min(60_000, Math.floor(config.ephemeralTimeoutMs / 4)));
+    const sweeper = setInterval(() => {
+      sweepEphemeral(d).then(
+        (n) => n > 0 && logger.info({ deleted: n }, "ephemeral devices past their timeout deleted"),
+        (err) => logger.warn({ err }, "ephemeral sweep failed; it is retried on the next tick"),
+      );
+    }, sweepEveryMs);
+    sweeper.unref();
     let closing: Promise<void> | undefined;
     const shutdown = () =>
       (closing ??= (async () => {
+        clearInterval(sweeper);
         const s = server as ServerType & { closeIdleConnections?: () => void };
         const drained = new Promise<void>((resolve) => s.close(() => resolve()));
         // The listening socket is closed by now (close() does that at once), so

@@ -14,8 +14,9 @@ import { CredentialCache } from "../src/auth/authenticate.js";
 import { TokenService } from "../src/auth/tokens.js";
 import { connect, type Sql } from "../src/db/sql.js";
 import type { Actor, Role } from "../src/domain/actor.js";
-import type { Deps } from "../src/domain/deps.js";
+import { DEFAULT_PRESENCE, type Deps } from "../src/domain/deps.js";
 import { createApiKey } from "../src/domain/keys.js";
+import { setPolicyFile } from "../src/domain/policies.js";
 import { createTailnetWithKey, operatorOf, type Tailnet } from "../src/domain/tailnets.js";
 import { createUser, type User } from "../src/domain/users.js";
 import type { Services } from "../src/http/context.js";
@@ -24,7 +25,7 @@ import { newOperationId, randomIds } from "../src/lib/ids.js";
 import { secretBox, type SecretBox } from "../src/lib/secret-box.js";
 import type { App } from "../src/routes/define.js";
 import { ROUTES } from "../src/routes/index.js";
-import { createAuthKey, setResponseChecker, uniqueName, type AuthKeyOpts, type Res } from "./support/http.js";
+import { createAuthKey, setResponseChecker, TEST_POLICY, uniqueName, type AuthKeyOpts, type Res } from "./support/http.js";
 
 export * from "./support/http.js";
 
@@ -65,6 +66,7 @@ export function testDeps(over: Partial<Deps> = {}): Deps {
     clock: new TestClock(),
     ids: randomIds,
     log: silent,
+    presence: DEFAULT_PRESENCE,
     origin: "cli",
     requestId: `test-${newOperationId().slice(0, 8)}`,
     operationId: newOperationId(),
@@ -86,6 +88,7 @@ export function makeApp(over: Partial<Services> = {}): TestApp {
     logger: silent,
     credentials: new CredentialCache(0),
     tokens: (sharedTokens ??= new TokenService(randomBytes(32))),
+    presence: DEFAULT_PRESENCE,
     secrets: testSecrets(),
     outbound: { allow: [] },
     ...over,
@@ -95,9 +98,16 @@ export function makeApp(over: Partial<Services> = {}): TestApp {
 
 export type SeededTailnet = { tailnet: Tailnet; owner: User; apiKey: string };
 
-/** A fresh tailnet with an owner and an API key, straight through the domain layer. */
-export async function seedTailnet(now = new Date()): Promise<SeededTailnet> {
-  return createTailnetWithKey(testDeps({ clock: new TestClock(now.getTime()) }), uniqueName());
+/**
+ * A fresh tailnet with an owner, an API key and the test policy (TEST_TAGS
+ * defined, owned by admins), straight through the domain layer. With
+ * `{ policy: false }` it keeps the default policy (no tags defined).
+ */
+export async function seedTailnet(now = new Date(), o: { policy?: boolean } = {}): Promise<SeededTailnet> {
+  const d = testDeps({ clock: new TestClock(now.getTime()) });
+  const t = await createTailnetWithKey(d, uniqueName());
+  if (o.policy !== false) await setPolicyFile(d, await operatorOf(d, t.tailnet.name), TEST_POLICY, undefined);
+  return t;
 }
 
 /** The CLI's actor for a seeded tailnet (its owner, every scope). */
@@ -154,9 +164,15 @@ function checkResponse(method: string, path: string, res: Res): void {
     expect(res.text, `${method} ${path} → ${res.status}: documented as empty`).toBe("");
     return;
   }
-  const json = content["application/json"];
-  if (!json) return; // another media type (raw HuJSON)
-  const parsed = json.schema.safeParse(res.body);
+  const mediaType = (res.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  const documentedMedia = content[mediaType];
+  expect(documentedMedia, `${method} ${path} → ${res.status}: media type ${mediaType} is not documented`).toBeTruthy();
+  if (mediaType !== "application/json") {
+    // A text media type (the policy file's HuJSON): the body is the text itself.
+    expect(documentedMedia!.schema.safeParse(res.text).success, `${method} ${path}: ${mediaType} body does not match its schema`).toBe(true);
+    return;
+  }
+  const parsed = documentedMedia!.schema.safeParse(res.body);
   expect(parsed.success, `${method} ${path} → ${res.status}: body does not match its schema: ${parsed.error?.message}\n${res.text}`).toBe(true);
   // Parsing drops fields the schema does not know: any difference is an undocumented field.
   expect(isDeepStrictEqual(JSON.parse(JSON.stringify(parsed.data)), res.body), `${method} ${path}: undocumented fields in ${res.text}`).toBe(true);

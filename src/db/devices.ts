@@ -43,16 +43,28 @@ export type DeviceRow = {
 /** RFC 3339 in UTC, formatted by PostgreSQL: no Date objects to build and format per row. */
 const rfc3339 = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
 
+/**
+ * What "now" means for presence, computed by the domain from its clock and
+ * settings: a device is connected while it has reported since `onlineSince`;
+ * an ephemeral device silent since before `ephemeralSince` is gone (hidden at
+ * once, deleted by the sweeper). Every read takes them as $1 and $2.
+ */
+export type Presence = { onlineSince: Date; ephemeralSince: Date };
+
 const SELECT = `SELECT d.tailnet_id::text AS tailnet_id, d.device_id::text AS device_id, d.node_id,
     d.user_id::text AS user_id, u.login_name AS user_login, t.dns_suffix, d.name, d.hostname, d.os, d.os_version,
     d.client_version, d.update_available, ${rfc3339("d.created_at")} AS created, ${rfc3339("d.last_seen")} AS last_seen,
-    d.connected_to_control, d.key_expiry_disabled, ${rfc3339("d.expires_at")} AS expires, d.authorized, d.is_external, d.multiple_connections, d.machine_key, d.node_key,
+    (d.connected_to_control AND d.last_seen > $1) AS connected_to_control, d.key_expiry_disabled,
+    ${rfc3339("d.expires_at")} AS expires, d.authorized, d.is_external, d.multiple_connections, d.machine_key, d.node_key,
     d.blocks_incoming_connections, d.tags, d.tailnet_lock_key, d.tailnet_lock_error, d.is_ephemeral,
     d.advertised_routes, d.enabled_routes, d.ssh_enabled, d.client_connectivity, d.posture_identity, d.distro,
     host(d.ipv4) AS ipv4, host(d.ipv6) AS ipv6
   FROM devices d
   JOIN users u ON u.tailnet_id = d.tailnet_id AND u.user_id = d.user_id
   JOIN tailnets t ON t.tailnet_id = d.tailnet_id`;
+
+/** Devices that still exist for the API: not an ephemeral device past its timeout. */
+const LIVE = `NOT (d.is_ephemeral AND d.last_seen < $2)`;
 
 export function toDeviceRow(r: Record<string, unknown>): DeviceRow {
   return {
@@ -94,33 +106,204 @@ export function toDeviceRow(r: Record<string, unknown>): DeviceRow {
   };
 }
 
-const BY_NODE_ID = `${SELECT} WHERE d.tailnet_id = $1 AND d.node_id = $2`;
-const BY_DEVICE_ID = `${SELECT} WHERE d.tailnet_id = $1 AND d.device_id = $2`;
 const MAX_DEVICE_ID = 9_007_199_254_740_991n;
 
+/**
+ * A device id as the API takes it (nodeId, or the legacy numeric id) turned
+ * into the column to match; undefined for a numeric id out of range (no such device).
+ */
+function idColumn(id: string): { column: "node_id" | "device_id"; value: string } | undefined {
+  if (!/^\d{1,16}$/.test(id)) return { column: "node_id", value: id };
+  return BigInt(id) > MAX_DEVICE_ID ? undefined : { column: "device_id", value: id };
+}
+
+const BY_ID = {
+  node_id: `${SELECT} WHERE d.tailnet_id = $3 AND d.node_id = $4 AND ${LIVE}`,
+  device_id: `${SELECT} WHERE d.tailnet_id = $3 AND d.device_id = $4 AND ${LIVE}`,
+} as const;
+
 /** Looks a device up by nodeId or by legacy numeric id, within one tailnet. */
-export async function getDevice(db: Queryable, tailnetId: string, id: string): Promise<DeviceRow | undefined> {
-  let rows;
-  if (/^\d{1,16}$/.test(id)) {
-    if (BigInt(id) > MAX_DEVICE_ID) return undefined;
-    rows = await query(db, BY_DEVICE_ID, [tailnetId, id]);
-  } else {
-    rows = await query(db, BY_NODE_ID, [tailnetId, id]);
-  }
+export async function getDevice(db: Queryable, tailnetId: string, id: string, p: Presence): Promise<DeviceRow | undefined> {
+  const key = idColumn(id);
+  if (!key) return undefined;
+  const rows = await query(db, BY_ID[key.column], [p.onlineSince, p.ephemeralSince, tailnetId, key.value]);
   return rows[0] ? toDeviceRow(rows[0]) : undefined;
 }
 
-export async function listDevices(db: Queryable, tailnetId: string): Promise<DeviceRow[]> {
-  const rows = await query(db, `${SELECT} WHERE d.tailnet_id = $1 ORDER BY d.created_at, d.device_id`, [tailnetId]);
+export async function listDevices(db: Queryable, tailnetId: string, p: Presence): Promise<DeviceRow[]> {
+  const rows = await query(db, `${SELECT} WHERE d.tailnet_id = $3 AND ${LIVE} ORDER BY d.created_at, d.device_id`, [
+    p.onlineSince,
+    p.ephemeralSince,
+    tailnetId,
+  ]);
   return rows.map(toDeviceRow);
 }
 
-export async function deleteDevice(db: Queryable, tailnetId: string, deviceId: string): Promise<boolean> {
-  const rows = await query(db, `DELETE FROM devices WHERE tailnet_id = $1 AND device_id = $2 RETURNING device_id`, [
+/** Deletes the tailnet's ephemeral devices silent since before `since`. */
+export async function deleteSilentEphemeral(db: Queryable, tailnetId: string, since: Date): Promise<number> {
+  const rows = await query(db, `DELETE FROM devices WHERE tailnet_id = $1 AND is_ephemeral AND last_seen < $2 RETURNING device_id`, [
     tailnetId,
-    deviceId,
+    since,
   ]);
+  return rows.length;
+}
+
+// ---- one statement per device operation ----
+// Each updates the device named by nodeId or numeric id in one tailnet, and
+// only when `onlyUser` is null or the device is that user's and untagged (a
+// member's own device); it returns what the answer needs, or undefined when
+// no such device was updated (the domain then tells 404 from 403).
+
+export type Target = { tailnetId: string; id: string; onlyUser: string | null; ephemeralSince: Date };
+
+async function updateDevice<T extends Record<string, unknown>>(
+  db: Queryable,
+  t: Target,
+  set: string,
+  values: unknown[],
+  returning = "device_id::text AS device_id",
+): Promise<T | undefined> {
+  const key = idColumn(t.id);
+  if (!key) return undefined;
+  const n = values.length;
+  const [row] = await query<T>(
+    db,
+    `UPDATE devices SET ${set}
+     WHERE tailnet_id = $${n + 1} AND ${key.column} = $${n + 2}
+       AND ($${n + 3}::bigint IS NULL OR (user_id = $${n + 3} AND tags = '{}'))
+       AND NOT (is_ephemeral AND last_seen < $${n + 4})
+     RETURNING ${returning}`,
+    [...values, t.tailnetId, key.value, t.onlyUser, t.ephemeralSince],
+  );
+  return row;
+}
+
+/** Deletes the device (same targeting as the updates). */
+export async function deleteDeviceById(db: Queryable, t: Target): Promise<boolean> {
+  const key = idColumn(t.id);
+  if (!key) return false;
+  const rows = await query(
+    db,
+    `DELETE FROM devices
+     WHERE tailnet_id = $1 AND ${key.column} = $2 AND ($3::bigint IS NULL OR (user_id = $3 AND tags = '{}'))
+       AND NOT (is_ephemeral AND last_seen < $4)
+     RETURNING device_id`,
+    [t.tailnetId, key.value, t.onlyUser, t.ephemeralSince],
+  );
   return rows.length > 0;
+}
+
+/** The node key expires now, whatever key_expiry_disabled says. */
+export function expireDeviceKey(db: Queryable, t: Target, now: Date) {
+  return updateDevice(db, t, "expires_at = $1, key_expired = true", [now]);
+}
+
+export function setEnabledRoutes(db: Queryable, t: Target, routes: string[]) {
+  return updateDevice<{ advertised_routes: string[]; enabled_routes: string[] }>(
+    db,
+    t,
+    "enabled_routes = $1",
+    [routes],
+    "advertised_routes, enabled_routes",
+  );
+}
+
+export function setAuthorized(db: Queryable, t: Target, authorized: boolean) {
+  return updateDevice(db, t, "authorized = $1", [authorized]);
+}
+
+/** May throw a unique violation on devices_name_key: the name is taken. */
+export function setDeviceName(db: Queryable, t: Target, name: string) {
+  return updateDevice(db, t, "name = $1", [name]);
+}
+
+/**
+ * Replaces the tags. A device that becomes tagged gets key expiry disabled
+ * (as a tagged registration does); one that loses its last tag gets it back.
+ */
+export function setDeviceTags(db: Queryable, t: Target, tags: string[]) {
+  return updateDevice(
+    db,
+    t,
+    `key_expiry_disabled = CASE WHEN (tags = '{}') = (cardinality($1::text[]) = 0) THEN key_expiry_disabled
+                                ELSE cardinality($1::text[]) > 0 END,
+     tags = $1`,
+    [tags],
+  );
+}
+
+export function setKeyExpiryDisabled(db: Queryable, t: Target, disabled: boolean) {
+  return updateDevice(db, t, "key_expiry_disabled = $1", [disabled]);
+}
+
+/** May throw a unique violation on devices_ipv4_key: the address is taken. */
+export function setIPv4(db: Queryable, t: Target, ipv4: string) {
+  return updateDevice(db, t, "ipv4 = $1::inet", [ipv4]);
+}
+
+/** What the node API's checks need about one device. */
+export type NodeState = {
+  authorized: boolean;
+  expired: boolean;
+  tags: string[];
+  userId: string;
+  advertisedRoutes: string[];
+  enabledRoutes: string[];
+  postureIdentity: unknown;
+};
+
+export async function nodeState(db: Queryable, tailnetId: string, deviceId: string, now: Date): Promise<NodeState | undefined> {
+  const [r] = await query(
+    db,
+    `SELECT authorized, (key_expired OR (NOT key_expiry_disabled AND expires_at <= $3)) AS expired, tags,
+            user_id::text AS user_id, advertised_routes, enabled_routes, posture_identity
+     FROM devices WHERE tailnet_id = $1 AND device_id = $2`,
+    [tailnetId, deviceId, now],
+  );
+  if (!r) return undefined;
+  return {
+    authorized: r.authorized as boolean,
+    expired: r.expired as boolean,
+    tags: r.tags as string[],
+    userId: r.user_id as string,
+    advertisedRoutes: r.advertised_routes as string[],
+    enabledRoutes: r.enabled_routes as string[],
+    postureIdentity: r.posture_identity ?? null,
+  };
+}
+
+/** A node's report: what it says about itself, and that it was seen now. Undefined fields keep their value. */
+export type NodeReport = {
+  hostname?: string;
+  os?: string;
+  osVersion?: string;
+  clientVersion?: string;
+  advertisedRoutes?: string[];
+  enabledRoutes?: string[];
+  tags?: string[];
+  keyExpiryDisabled?: boolean;
+  clientConnectivity?: unknown;
+  postureIdentity?: unknown;
+  distro?: unknown;
+};
+
+export async function applyNodeReport(db: Queryable, tailnetId: string, deviceId: string, r: NodeReport, now: Date): Promise<void> {
+  await query(
+    db,
+    `UPDATE devices SET last_seen = $3, connected_to_control = true,
+       hostname = COALESCE($4, hostname), os = COALESCE($5, os), os_version = COALESCE($6, os_version),
+       client_version = COALESCE($7, client_version), advertised_routes = COALESCE($8, advertised_routes),
+       enabled_routes = COALESCE($9, enabled_routes), tags = COALESCE($10, tags),
+       key_expiry_disabled = COALESCE($11, key_expiry_disabled),
+       client_connectivity = COALESCE($12, client_connectivity), posture_identity = COALESCE($13, posture_identity),
+       distro = COALESCE($14, distro)
+     WHERE tailnet_id = $1 AND device_id = $2`,
+    [
+      tailnetId, deviceId, now, r.hostname ?? null, r.os ?? null, r.osVersion ?? null, r.clientVersion ?? null,
+      r.advertisedRoutes ?? null, r.enabledRoutes ?? null, r.tags ?? null, r.keyExpiryDisabled ?? null,
+      r.clientConnectivity ?? null, r.postureIdentity ?? null, r.distro ?? null,
+    ],
+  );
 }
 
 export async function findDeviceIdByMachineKey(db: Queryable, tailnetId: string, machineKey: string): Promise<string | undefined> {
@@ -178,6 +361,7 @@ export type NewDevice = {
   tailnetLockKey: string;
   isEphemeral: boolean;
   advertisedRoutes: string[];
+  enabledRoutes: string[];
   ipv4: string;
   ipv6: string;
 };
@@ -187,13 +371,13 @@ export async function insertDevice(db: Queryable, d: NewDevice): Promise<void> {
     db,
     `INSERT INTO devices (tailnet_id, device_id, node_id, user_id, auth_key_id, name, hostname, os, os_version,
        client_version, created_at, last_seen, key_expiry_disabled, expires_at, authorized, machine_key, node_key,
-       tags, tailnet_lock_key, is_ephemeral, advertised_routes, ipv4, ipv6)
+       tags, tailnet_lock_key, is_ephemeral, advertised_routes, enabled_routes, ipv4, ipv6)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-       $22::inet, $23::inet)`,
+       $22, $23::inet, $24::inet)`,
     [
       d.tailnetId, d.deviceId, d.nodeId, d.userId, d.authKeyId, d.name, d.hostname, d.os, d.osVersion,
       d.clientVersion, d.createdAt, d.lastSeen, d.keyExpiryDisabled, d.expiresAt, d.authorized, d.machineKey, d.nodeKey,
-      d.tags, d.tailnetLockKey, d.isEphemeral, d.advertisedRoutes, d.ipv4, d.ipv6,
+      d.tags, d.tailnetLockKey, d.isEphemeral, d.advertisedRoutes, d.enabledRoutes, d.ipv4, d.ipv6,
     ],
   );
 }
@@ -203,17 +387,29 @@ export async function updateRegistration(
   db: Queryable,
   tailnetId: string,
   deviceId: string,
-  d: Pick<NewDevice, "userId" | "authKeyId" | "hostname" | "os" | "osVersion" | "clientVersion" | "lastSeen" | "keyExpiryDisabled" | "expiresAt" | "authorized" | "nodeKey" | "tags" | "isEphemeral" | "advertisedRoutes">,
+  d: Pick<NewDevice, "userId" | "authKeyId" | "hostname" | "os" | "osVersion" | "clientVersion" | "lastSeen" | "keyExpiryDisabled" | "expiresAt" | "authorized" | "nodeKey" | "tags" | "isEphemeral" | "advertisedRoutes" | "enabledRoutes">,
 ): Promise<void> {
   await query(
     db,
     `UPDATE devices SET user_id = $3, auth_key_id = $4, hostname = $5, os = $6, os_version = $7, client_version = $8,
        last_seen = $9, key_expiry_disabled = $10, expires_at = $11, authorized = authorized OR $12, node_key = $13,
-       tags = $14, is_ephemeral = $15, advertised_routes = $16
+       tags = $14, is_ephemeral = $15, advertised_routes = $16, enabled_routes = $17, key_expired = false,
+       connected_to_control = false
      WHERE tailnet_id = $1 AND device_id = $2`,
     [
       tailnetId, deviceId, d.userId, d.authKeyId, d.hostname, d.os, d.osVersion, d.clientVersion, d.lastSeen,
       d.keyExpiryDisabled, d.expiresAt, d.authorized, d.nodeKey, d.tags, d.isEphemeral, d.advertisedRoutes,
+      d.enabledRoutes,
     ],
   );
+}
+
+/**
+ * Locks a device's row until commit, so a change can read the state it
+ * replaces (for the audit log) without another change slipping in between.
+ */
+export async function lockDevice(db: Queryable, tailnetId: string, id: string): Promise<void> {
+  const key = idColumn(id);
+  if (!key) return;
+  await query(db, `SELECT 1 FROM devices WHERE tailnet_id = $1 AND ${key.column} = $2 FOR UPDATE`, [tailnetId, key.value]);
 }

@@ -12,6 +12,8 @@ const NAMESPACES = {
   bootstrap: 7348,
   /** Creating a tailnet's token-signing key. */
   signingKeys: 7349,
+  /** Writes of a tailnet's policy file (If-Match compares and writes under it). */
+  policy: 7350,
 } as const;
 
 export async function lockUntilCommit(tx: TxSql, kind: keyof typeof NAMESPACES, key: string): Promise<void> {

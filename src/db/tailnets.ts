@@ -37,3 +37,8 @@ export async function getTailnet(sql: Queryable, tailnetId: string): Promise<Tai
 export async function listTailnets(sql: Queryable): Promise<Tailnet[]> {
   return (await query(sql, `SELECT ${COLUMNS} FROM tailnets ORDER BY name`)).map(toTailnet);
 }
+
+/** Every tailnet id (the sweeper walks them, so each of its statements stays scoped by tailnet). */
+export async function listTailnetIds(sql: Queryable): Promise<string[]> {
+  return (await query<{ tailnet_id: string }>(sql, `SELECT tailnet_id::text AS tailnet_id FROM tailnets`)).map((r) => r.tailnet_id);
+}

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { Presence } from "../db/devices.js";
 import type { Sql } from "../db/sql.js";
 import type { Clock } from "../lib/clock.js";
 import type { Ids } from "../lib/ids.js";
@@ -8,20 +9,26 @@ import type { SecretBox } from "../lib/secret-box.js";
 /** Where a change came from, as the audit log records it. */
 export type Origin = "api" | "cli" | "node" | "system";
 
+/** How long a device counts as connected after its last report, and when a silent ephemeral device is gone. */
+export type PresenceSettings = { offlineAfterMs: number; ephemeralTimeoutMs: number };
+
+export const DEFAULT_PRESENCE: PresenceSettings = { offlineAfterMs: 60_000, ephemeralTimeoutMs: 30 * 60_000 };
+
 /**
  * What every domain function is given: the database, the clock, the id
- * source, a logger (carrying the request id when there is a request), where
- * the call came from (for the audit log: origin, request id, and one
- * operation id grouping the entries of one operation), and the box that
- * seals secrets the server must keep usable (webhook signing secrets).
- * Routes build it from the request's services, the CLI from its own; tests
- * swap any part.
+ * source, a logger (carrying the request id when there is a request), the
+ * presence settings, where the call came from (for the audit log: origin,
+ * request id, and one operation id grouping the entries of one operation),
+ * and the box that seals secrets the server must keep usable (webhook
+ * signing secrets). Routes build it from the request's services, the CLI
+ * from its own; tests swap any part.
  */
 export type Deps = {
   sql: Sql;
   clock: Clock;
   ids: Ids;
   log: Logger;
+  presence: PresenceSettings;
   origin: Origin;
   /** The request id (X-Request-Id), or one made for a CLI command or a job. */
   requestId: string;
@@ -31,3 +38,9 @@ export type Deps = {
   /** Networks outbound requests (webhooks) may reach besides global unicast addresses. */
   outbound: { allow: AllowList };
 };
+
+/** The presence cut-offs as of now. */
+export function presenceNow(d: Pick<Deps, "clock" | "presence">): Presence {
+  const now = d.clock.now().getTime();
+  return { onlineSince: new Date(now - d.presence.offlineAfterMs), ephemeralSince: new Date(now - d.presence.ephemeralTimeoutMs) };
+}

@@ -8,7 +8,8 @@ import { forbidden, invalid, notFound } from "../lib/errors.js";
 import { creatorOf, type Actor } from "./actor.js";
 import { audit, type AuditTarget } from "./audit.js";
 import type { Deps } from "./deps.js";
-import { requireOwnedTags } from "./policy.js";
+import { loadPolicy } from "./policies.js";
+import { principalOf, requireOwnedTags } from "./policy.js";
 
 export type { KeyRow as Key, KeyType };
 
@@ -117,7 +118,7 @@ export type AuthKeyOptions = {
 export async function createAuthKey(d: Deps, actor: Actor, o: AuthKeyOptions): Promise<{ row: KeyRow; secret: string }> {
   if (!grants(actor.scopes, "auth_keys")) throw forbidden();
   if (actor.kind === "oauth" && o.tags.length === 0) throw invalid("auth keys created with an OAuth access token must have tags");
-  requireOwnedTags(actor, o.tags);
+  if (o.tags.length) requireOwnedTags(await loadPolicy(d.sql, actor.tailnetId), principalOf(actor), o.tags);
   const creator = creatorOf(actor);
   const m = mintSecret("auth", d.ids.keyId());
   const now = d.clock.now();
@@ -149,7 +150,7 @@ const TAGGED_SCOPES = new Set(["devices:core", "auth_keys", "devices"]);
 export type ClientSpec = { scopes: string[]; tags: string[]; description: string };
 
 /** An actor may only give an OAuth client scopes and tags it could grant itself. */
-function checkClientGrant(actor: Actor, spec: ClientSpec): void {
+async function checkClientGrant(d: Deps, actor: Actor, spec: ClientSpec): Promise<void> {
   if (spec.scopes.length === 0) throw invalid("an OAuth client needs at least one scope");
   const unknown = spec.scopes.filter((s) => !isKnownScope(s));
   if (unknown.length) throw invalid(`unknown scopes: ${unknown.join(" ")}`);
@@ -157,12 +158,12 @@ function checkClientGrant(actor: Actor, spec: ClientSpec): void {
   if (needTags.length && spec.tags.length === 0) throw invalid(`OAuth clients with scopes ${needTags.join(", ")} must have tags`);
   const missing = uncovered(actor.scopes, spec.scopes);
   if (missing.length) throw forbidden(`calling actor cannot grant scopes "${missing.join(" ")}"`);
-  requireOwnedTags(actor, spec.tags);
+  if (spec.tags.length) requireOwnedTags(await loadPolicy(d.sql, actor.tailnetId), principalOf(actor), spec.tags);
 }
 
 export async function createOAuthClient(d: Deps, actor: Actor, spec: ClientSpec): Promise<{ row: KeyRow; secret: string }> {
   if (!grants(actor.scopes, "oauth_keys")) throw forbidden();
-  checkClientGrant(actor, spec);
+  await checkClientGrant(d, actor, spec);
   const creator = creatorOf(actor);
   const m = mintSecret("client", d.ids.keyId());
   const row = await d.sql.begin(async (tx) => {
@@ -190,7 +191,7 @@ export async function updateOAuthClient(d: Deps, actor: Actor, keyId: string, sp
   const key = await getKeyRow(d.sql, actor.tailnetId, keyId);
   if (!key || !visibleTo(actor, key)) throw notFound();
   if (key.keyType !== "client") throw invalid(`only OAuth clients can be updated; this key is of type ${key.keyType}`);
-  checkClientGrant(actor, spec);
+  await checkClientGrant(d, actor, spec);
   return d.sql.begin(async (tx) => {
     const row = await updateClient(
       tx,

@@ -1,6 +1,7 @@
 import { directLookup } from "../auth/authenticate.js";
 import { mintSecret, verifySecret } from "../auth/credentials.js";
 import {
+  deleteSilentEphemeral,
   deviceValueTaken,
   findDeviceIdByMachineKey,
   getDevice,
@@ -15,13 +16,15 @@ import { claimAuthKey, getKey, insertKey, revokeNodeKeys } from "../db/keys.js";
 import type { TxSql } from "../db/sql.js";
 import { getSettings } from "../db/settings.js";
 import { getTailnet } from "../db/tailnets.js";
+import { getUser } from "../db/users.js";
 import { invalid, unauthorized } from "../lib/errors.js";
 import { randomIPv4, randomIPv6 } from "./addresses.js";
 import { audit } from "./audit.js";
-import type { Deps } from "./deps.js";
+import { presenceNow, type Deps } from "./deps.js";
 import { nodeTarget } from "./devices.js";
 import { emit, nodeData } from "./events.js";
-import { tagsNotPermitted } from "./policy.js";
+import { loadPolicy } from "./policies.js";
+import { autoApprovedRoutes, requireOwnedTags, type Principal } from "./policy.js";
 
 export type RegistrationRequest = {
   authKey: string;
@@ -81,16 +84,22 @@ export async function registerNode(d: Deps, req: RegistrationRequest): Promise<R
       if (k.expiresAt && k.expiresAt <= now) throw unauthorized("auth key has expired");
       throw unauthorized("auth key has already been used");
     }
-    if (!key.userId) throw invalid("auth key has no owner");
+    const user = key.userId ? await getUser(tx, tailnetId, key.userId) : undefined;
+    if (!user) throw invalid("auth key has no owner");
 
-    const tags = key.tags;
-    const notPermitted = req.advertiseTags.filter((t) => !tags.includes(t));
-    if (notPermitted.length) throw tagsNotPermitted(notPermitted);
-    const tailnet = (await getTailnet(tx, tailnetId))!;
+    // A tagged key's tags are trusted; tags the node advertises must be owned by the key's user.
+    const policy = await loadPolicy(tx, tailnetId);
+    const userPrincipal: Principal = { kind: "user", login: user.loginName, role: user.role };
+    requireOwnedTags(policy, user.role === "member" ? userPrincipal : { kind: "admin" }, req.advertiseTags);
+    const tags = [...new Set([...key.tags, ...req.advertiseTags])].sort();
     const settings = (await getSettings(tx, tailnetId))!;
     const tagged = tags.length > 0;
+    // Routes the policy's autoApprovers approve for the device's owner (its tags, or its user) are enabled at once.
+    const enabledRoutes = autoApprovedRoutes(policy, tagged ? { kind: "tags", tags } : userPrincipal, req.advertiseRoutes);
+    const tailnet = (await getTailnet(tx, tailnetId))!;
+    await deleteSilentEphemeral(tx, tailnetId, presenceNow(d).ephemeralSince);
     const common = {
-      userId: key.userId,
+      userId: user.userId,
       authKeyId: key.keyId,
       hostname: req.hostname,
       os: req.os,
@@ -106,12 +115,15 @@ export async function registerNode(d: Deps, req: RegistrationRequest): Promise<R
       tags,
       isEphemeral: key.ephemeral,
       advertisedRoutes: req.advertiseRoutes,
+      enabledRoutes,
     };
 
     let deviceId = await findDeviceIdByMachineKey(tx, tailnetId, req.machineKey);
     const created = deviceId === undefined;
     if (deviceId) {
-      await updateRegistration(tx, tailnetId, deviceId, common);
+      // The device keeps the routes an admin approved before; auto-approval may add to them.
+      const before = await getDevice(tx, tailnetId, deviceId, presenceNow(d));
+      await updateRegistration(tx, tailnetId, deviceId, { ...common, enabledRoutes: [...new Set([...(before?.enabledRoutes ?? []), ...enabledRoutes])] });
       await revokeNodeKeys(tx, tailnetId, deviceId, now);
     } else {
       const base = dnsLabel(req.hostname);
@@ -132,7 +144,7 @@ export async function registerNode(d: Deps, req: RegistrationRequest): Promise<R
     // The node's own credential: one live token per device, replaced at each registration.
     const node = mintSecret("node", d.ids.keyId());
     await insertKey(tx, { tailnetId, keyId: node.keyId, keyType: "node", secretHash: node.hash, userId: null, createdAt: now, expiresAt: null, deviceId });
-    const device = (await getDevice(tx, tailnetId, deviceId))!;
+    const device = (await getDevice(tx, tailnetId, deviceId, presenceNow(d)))!;
     // The node API acts for the auth key's owner (Tailscale's NODE.CREATE has the user as actor).
     const who = { tailnetId, type: "USER" as const, id: device.userId, loginName: device.userLogin, displayName: device.userLogin.split("@")[0], credentialId: key.keyId };
     const ref = { tailnetId, tailnetName: tailnet.name };
@@ -150,7 +162,8 @@ export async function registerNode(d: Deps, req: RegistrationRequest): Promise<R
     }
     return { device, nodeToken: node.full, created };
   });
-  return result;
+  const device = await getDevice(d.sql, tailnetId, result.device.deviceId, presenceNow(d));
+  return { device: device!, nodeToken: result.nodeToken, created: result.created };
 }
 
 /** Draws random values until one is unused in the tailnet (we hold the tailnet's registration lock). */

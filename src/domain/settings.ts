@@ -122,7 +122,7 @@ export async function updateSettings(d: Deps, actor: Actor, patch: SettingsPatch
 }
 
 /** The check policy writes make: refused while the policy file is managed elsewhere (Tailscale's answer). */
-export async function requirePolicyWritable(db: Deps["sql"] | Parameters<typeof getSettingsRow>[0], tailnetId: string): Promise<void> {
+export async function requirePolicyWritable(db: Parameters<typeof getSettingsRow>[0], tailnetId: string): Promise<void> {
   const s = await getSettingsRow(db, tailnetId);
   if (s?.aclsExternallyManagedOn) {
     throw invalid(

@@ -4,7 +4,7 @@ import type { CredentialCache } from "../auth/authenticate.js";
 import type { TokenService } from "../auth/tokens.js";
 import type { Sql } from "../db/sql.js";
 import type { Actor } from "../domain/actor.js";
-import type { Deps } from "../domain/deps.js";
+import type { Deps, PresenceSettings } from "../domain/deps.js";
 import type { Clock } from "../lib/clock.js";
 import { newOperationId, type Ids } from "../lib/ids.js";
 import type { AllowList } from "../lib/outbound.js";
@@ -18,6 +18,7 @@ export type Services = {
   logger: Logger;
   credentials: CredentialCache;
   tokens: TokenService;
+  presence: PresenceSettings;
   /** Seals webhook secrets under the master key. */
   secrets: SecretBox;
   /** The outbound guard's allow-list (TAILAPI_OUTBOUND_ALLOW). */
@@ -69,6 +70,7 @@ export function deps(c: Context<AppEnv>): Deps {
     sql: s.sql,
     clock: s.clock,
     ids: s.ids,
+    presence: s.presence,
     get log() {
       return requestLog(c);
     },

@@ -37,6 +37,15 @@ function scopeText(scope: Scope | readonly Scope[]): string {
   return typeof scope === "string" ? `\`${scope}\`` : `one of ${scope.map((s) => `\`${s}\``).join(", ")} (depending on the key type)`;
 }
 
+/**
+ * A type error message for a field that is present but of the wrong type; a
+ * missing field keeps zod's own issue, which the error mapping turns into
+ * "<field> is required". `z.boolean(wrongType("must be true or false"))`.
+ */
+export function wrongType(message: string) {
+  return { error: (issue: { input?: unknown }) => (issue.input === undefined ? undefined : message) };
+}
+
 /** The `{tailnet}` path segment: `-` or the credential's own tailnet; anything else is 404, like a missing one. */
 export const TailnetParam = z
   .string()

@@ -1,14 +1,23 @@
 import type { RouteConfig } from "@hono/zod-openapi";
 import type { App } from "./define.js";
+import * as deviceAuthorized from "./devices/authorized.js";
 import * as deviceDelete from "./devices/delete.js";
+import * as deviceExpire from "./devices/expire.js";
 import * as deviceGet from "./devices/get.js";
+import * as deviceIp from "./devices/ip.js";
+import * as deviceKey from "./devices/key.js";
 import * as deviceList from "./devices/list.js";
+import * as deviceName from "./devices/name.js";
+import * as deviceRoutesGet from "./devices/routes-get.js";
+import * as deviceRoutesSet from "./devices/routes-set.js";
+import * as deviceTags from "./devices/tags.js";
 import * as keyCreate from "./keys/create.js";
 import * as keyDelete from "./keys/delete.js";
 import * as keyGet from "./keys/get.js";
 import * as keyList from "./keys/list.js";
 import * as keyUpdate from "./keys/update.js";
 import * as machineRegister from "./machine/register.js";
+import * as machineUpdate from "./machine/update.js";
 import * as dnsNameserversGet from "./dns/nameservers-get.js";
 import * as dnsNameserversSet from "./dns/nameservers-set.js";
 import * as dnsPreferencesGet from "./dns/preferences-get.js";
@@ -44,6 +53,9 @@ import * as postureGet from "./posture/get.js";
 import * as postureUpdate from "./posture/update.js";
 import * as postureDelete from "./posture/delete.js";
 import * as oauthToken from "./oauth/token.js";
+import * as policyGet from "./policy/get.js";
+import * as policySet from "./policy/set.js";
+import * as policyValidate from "./policy/validate.js";
 
 type RouteModule = { route: RouteConfig & { "x-required-scope"?: unknown }; register(app: App): void };
 
@@ -52,13 +64,25 @@ export const ROUTES: readonly RouteModule[] = [
   deviceList,
   deviceGet,
   deviceDelete,
+  deviceExpire,
+  deviceRoutesGet,
+  deviceRoutesSet,
+  deviceAuthorized,
+  deviceName,
+  deviceTags,
+  deviceKey,
+  deviceIp,
   keyList,
   keyCreate,
   keyGet,
   keyUpdate,
   keyDelete,
+  policyGet,
+  policySet,
+  policyValidate,
   oauthToken,
   machineRegister,
+  machineUpdate,
   dnsNameserversGet,
   dnsNameserversSet,
   dnsPreferencesGet,

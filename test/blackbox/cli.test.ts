@@ -132,10 +132,11 @@ describe("CLI on the embedded default", () => {
 
 describe("CLI users, roles and OAuth clients (on the suite's database)", () => {
   it("a member's API key reads but cannot delete others' devices; a CLI-made OAuth client gets working tokens", async () => {
-    const { databaseUrl, seedTailnet, createAuthKey, registerDevice } = await import("./harness.js");
+    const { databaseUrl, seedTailnet, createAuthKey, registerDevice, setPolicy } = await import("./harness.js");
     const env = { DATABASE_URL: databaseUrl() };
     const server = await spawnServer({ env: { ...env, TAILAPI_TAILNET: `boot-${Date.now()}.test` } });
     const { name, apiKey } = await seedTailnet(env);
+    await setPolicy(server.url, apiKey); // defines tag:ci, which the OAuth client below carries
     const authKey = await createAuthKey(server.url, apiKey, { reusable: true });
     const { device } = await registerDevice(server.url, authKey.key);
 

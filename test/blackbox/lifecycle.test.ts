@@ -196,4 +196,13 @@ describe("graceful shutdown", () => {
     expect(server.logs.some((l) => l.msg === "stopped")).toBe(true);
     expect(server.stderr()).not.toMatch(/shutdown took more than/);
   }, 60_000);
+
+  it("a busy port is one clear sentence, not a stack trace", async () => {
+    const first = await spawnServer({ env: { DATABASE_URL: databaseUrl(), TAILAPI_TAILNET: uniqueName("busy") } });
+    const port = new URL(first.url).port;
+    const r = await runCli(["serve"], { DATABASE_URL: databaseUrl(), TAILAPI_TAILNET: uniqueName("busy"), PORT: port, HOST: "127.0.0.1" });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(`tailapi: cannot listen on 127.0.0.1:${port}: the port is already in use (stop the other process, or set PORT to another port)`);
+    expect(await first.stop()).toBe(0);
+  }, 60_000);
 });

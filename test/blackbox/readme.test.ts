@@ -27,9 +27,15 @@ describe("README walkthrough", () => {
       .replaceAll("http://127.0.0.1:8080", server.url);
     expect(script).toContain(server.firstApiKey!);
     const { stdout } = await promisify(execFile)("bash", ["-euo", "pipefail", "-c", script], { cwd: ROOT, timeout: 60_000, maxBuffer: 10 << 20 });
-    // The auth key, the deleted device's 200, its 404, the OAuth example's output.
+    // The policy's ETag, the auth key, both registrations (shown, with their node tokens).
+    expect(stdout).toMatch(/^etag: "[0-9a-f]{64}"\r?$/im);
     expect(stdout).toMatch(/^tskey-auth-k\w+CNTRL-\w+$/m);
-    expect(stdout).toMatch(/\}200$/m); // -w "%{http_code}" after the fields=all body
+    expect(stdout.match(/^\{"device":\{.*"nodeToken":"tskey-node-[^"]+","created":true\}$/gm)).toHaveLength(2);
+    // Tagging answers {}, route approval the routes, and the device read back shows every change.
+    expect(stdout).toMatch(/\{\}\{"advertisedRoutes":\["10\.0\.0\.0\/24"\],"enabledRoutes":\["10\.0\.0\.0\/24"\]\}\{\}\{\}\{"addresses":\["100\.64\.1\.1",/);
+    expect(stdout).toMatch(/"name":"web-1\.tail[0-9a-f]{6}\.ts\.net".*"tags":\["tag:server"\]/);
+    // The simulated device is seen online; then deleted (200, empty body) and gone (404).
+    expect(stdout).toMatch(/"connectedToControl":true\n200\n/);
     expect(stdout).toContain('{"message":"not found"}');
     expect(stdout).toMatch(/token scopes: devices:core auth_keys/);
     expect(stdout).toMatch(/auth key: \{[\s\S]*tskey-auth-/);

@@ -4,7 +4,7 @@
  */
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, cleanup, databaseUrl, httpRequest, isJson, registerBody, seedTailnet, spawnServer, type Res, type Server, uniqueName } from "./harness.js";
+import { call, cleanup, databaseUrl, httpRequest, isJson, registerBody, seedTailnet, setPolicy, spawnServer, type Res, type Server, uniqueName } from "./harness.js";
 
 let server: Server;
 const env = () => ({ DATABASE_URL: databaseUrl(), TAILAPI_TAILNET: uniqueName("boot") });
@@ -44,6 +44,9 @@ describe("walkthrough over HTTP", () => {
       expectJson(r);
       expect(r.body).toEqual({ devices: [] });
     }
+
+    // Tags must be defined in the policy's tagOwners before anyone can use them.
+    await setPolicy(base, apiKey);
 
     // The Go client's exact request body.
     const goBody =

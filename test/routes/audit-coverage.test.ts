@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { countAuditRows } from "../../src/db/audit.js";
 import { ROUTES } from "../../src/routes/index.js";
-import { call, registerBody, setupTailnet, testSql } from "../helpers.js";
+import { call, registerBody, registerDevice, setPolicy, setupTailnet, testSql } from "../helpers.js";
 import { CASES, type Fixture, type Req } from "./cases.js";
 
 /**
@@ -14,11 +14,13 @@ import { CASES, type Fixture, type Req } from "./cases.js";
 const ENTRIES: Record<string, { n: number; why: string }> = {
   testWebhook: { n: 0, why: "queues a test event; no configuration changes" },
   resendContactVerificationEmail: { n: 0, why: "sends nothing and changes nothing" },
+  validateAndTestPolicyFile: { n: 0, why: "a POST that only validates" },
 };
 
 /** Routes without a scope (node API, token endpoint): a request that succeeds, and the entries it writes. */
 const UNSCOPED: Record<string, { n: number; why?: string; request: (f: Fixture) => Promise<Req> }> = {
   registerNode: { n: 1, request: async (f) => ({ method: "POST", path: "/machine/register", body: registerBody(f.authKey) }) },
+  reportNode: { n: 0, why: "presence and facts about the machine are not configuration (tag, route and posture changes are: tested below)", request: async () => ({ method: "POST", path: "skip" }) },
   oauthToken: { n: 0, why: "mints a short-lived token; no configuration changes", request: async () => ({ method: "GET", path: "skip" }) },
 };
 
@@ -58,6 +60,22 @@ describe("audit coverage", () => {
     expect(await entriesWritten(f, await UNSCOPED.registerNode!.request(f))).toBe(UNSCOPED.registerNode!.n);
     expect(await entriesWritten(f, { method: "POST", path: "/machine/register", body })).toBe(1);
     expect(await entriesWritten(f, { method: "POST", path: "/machine/register", body: { ...body, nodeKey: registerBody(f.authKey).nodeKey } })).toBe(1);
+  });
+
+  it("a node report records the configuration it changes, with the node as the actor; presence alone records nothing", async () => {
+    const f = await setupTailnet();
+    await setPolicy(f.app, f.apiKey, JSON.stringify({ tagOwners: { "tag:web": [f.owner.loginName] } }));
+    const reg = await registerDevice(f.app, f.authKey, { hostname: "web" });
+    const before = await countAuditRows(testSql(), f.tailnet.tailnetId);
+    const report = (body: unknown) => call(f.app, "POST", "/machine/update", { bearer: reg.nodeToken, body });
+    expect((await report({ hostname: "web2", endpoints: ["203.0.113.9:41641"] })).status).toBe(200);
+    expect(await countAuditRows(testSql(), f.tailnet.tailnetId)).toBe(before);
+    expect((await report({ advertiseTags: ["tag:web"] })).status).toBe(200);
+    expect(await countAuditRows(testSql(), f.tailnet.tailnetId)).toBe(before + 1);
+    const log = await call(f.app, "GET", `/api/v2/tailnet/-/logging/configuration?start=2000-01-01T00:00:00Z&end=2100-01-01T00:00:00Z&event=NODE.UPDATE.ACL_TAGS`, { key: f.apiKey });
+    expect(log.body.logs).toEqual([
+      expect.objectContaining({ origin: "NODE", actor: expect.objectContaining({ type: "NODE", id: reg.device.nodeId }), old: [], new: ["tag:web"] }),
+    ]);
   });
 
   it("a rejected request writes nothing", async () => {

@@ -21,13 +21,14 @@ describe("GET /logging/configuration", () => {
     const r = await call(s.app, "GET", `/api/v2/tailnet/-/logging/configuration?${window()}`, { key: s.apiKey });
     expect(r.status).toBe(200);
     expect(r.body.tailnet).toBe(s.tailnet.name);
-    // The seed's CLI entries first (tailnet, owner, first API key), then the API's.
-    expect(r.body.logs.slice(0, 3).map((l: any) => [l.target.type, l.origin])).toEqual([
-      ["TAILNET", "ADMIN_CONSOLE"],
-      ["USER", "ADMIN_CONSOLE"],
-      ["API_KEY", "ADMIN_CONSOLE"],
+    // The seed's CLI entries first (tailnet, owner, first API key, the test policy), then the API's.
+    expect(r.body.logs.slice(0, 4).map((l: any) => [l.target.type, l.target.property, l.origin])).toEqual([
+      ["TAILNET", undefined, "ADMIN_CONSOLE"],
+      ["USER", undefined, "ADMIN_CONSOLE"],
+      ["API_KEY", undefined, "ADMIN_CONSOLE"],
+      ["TAILNET", "ACL", "ADMIN_CONSOLE"],
     ]);
-    const logs: any[] = r.body.logs.slice(3);
+    const logs: any[] = r.body.logs.slice(4);
     const names = logs.map((l) => `${l.target.type}.${l.action}${l.target.property ? `.${l.target.property}` : ""}`);
     // The auth key made by setupTailnet, then this test's changes, in order.
     expect(names).toEqual(["API_KEY.CREATE", "WEBHOOK_ENDPOINT.CREATE", "WEBHOOK_ENDPOINT.UPDATE.SECRET", "TAILNET.UPDATE.DNS_CONFIG", "NODE.CREATE"]);
@@ -73,7 +74,8 @@ describe("GET /logging/configuration", () => {
         (l: any) => `${l.target.type}.${l.action}`,
       );
     expect(await q("event=TAILNET.ENABLE.MAGIC_DNS")).toEqual(["TAILNET.ENABLE"]);
-    expect(await q("event=NODE.CREATE&event=TAILNET.UPDATE")).toEqual(["TAILNET.UPDATE", "NODE.CREATE"]);
+    // TARGET.ACTION matches every property: the seed's policy (ACL) and this test's DNS change.
+    expect(await q("event=NODE.CREATE&event=TAILNET.UPDATE")).toEqual(["TAILNET.UPDATE", "TAILNET.UPDATE", "NODE.CREATE"]);
     expect(await q("event=NODE.CREATE,TAILNET.UPDATE.DNS_CONFIG")).toEqual(["TAILNET.UPDATE", "NODE.CREATE"]);
     expect(await q(`target=${dev.nodeId.slice(2, 8)}`)).toEqual(["NODE.CREATE"]);
     expect(await q(`actor=~${s.owner.loginName.split("@")[0]!.toUpperCase()}&event=TAILNET.ENABLE`)).toEqual(["TAILNET.ENABLE"]);

@@ -1,5 +1,5 @@
 import type { Scope } from "../../src/auth/scopes.js";
-import { call, createAuthKey, createOAuthClient, registerDevice, seedApiKey, setupTailnet } from "../helpers.js";
+import { call, createAuthKey, createOAuthClient, registerDevice, seedApiKey, setupTailnet, TEST_POLICY } from "../helpers.js";
 
 /**
  * For every route with a declared scope: one valid request per scope that can
@@ -41,6 +41,28 @@ export const CASES: Record<string, Variant[]> = {
   listTailnetDevices: [{ scope: "devices:core:read", request: async () => ({ method: "GET", path: "/api/v2/tailnet/-/devices" }) }],
   getDevice: [{ scope: "devices:core:read", request: async (f) => ({ method: "GET", path: `/api/v2/device/${await device(f)}` }) }],
   deleteDevice: [{ scope: "devices:core", request: async (f) => ({ method: "DELETE", path: `/api/v2/device/${await device(f)}` }) }],
+  expireDeviceKey: [{ scope: "devices:core", request: async (f) => ({ method: "POST", path: `/api/v2/device/${await device(f)}/expire` }) }],
+  listDeviceRoutes: [{ scope: "devices:routes:read", request: async (f) => ({ method: "GET", path: `/api/v2/device/${await device(f)}/routes` }) }],
+  setDeviceRoutes: [
+    { scope: "devices:routes", request: async (f) => ({ method: "POST", path: `/api/v2/device/${await device(f)}/routes`, body: { routes: ["10.0.0.0/24"] } }) },
+  ],
+  authorizeDevice: [
+    { scope: "devices:core", request: async (f) => ({ method: "POST", path: `/api/v2/device/${await device(f)}/authorized`, body: { authorized: true } }) },
+  ],
+  setDeviceName: [{ scope: "devices:core", request: async (f) => ({ method: "POST", path: `/api/v2/device/${await device(f)}/name`, body: { name: "renamed" } }) }],
+  setDeviceTags: [{ scope: "devices:core", request: async (f) => ({ method: "POST", path: `/api/v2/device/${await device(f)}/tags`, body: { tags: ["tag:ci"] } }) }],
+  updateDeviceKey: [
+    { scope: "devices:core", request: async (f) => ({ method: "POST", path: `/api/v2/device/${await device(f)}/key`, body: { keyExpiryDisabled: true } }) },
+  ],
+  setDeviceIp: [
+    {
+      scope: "devices:core",
+      request: async (f) => ({ method: "POST", path: `/api/v2/device/${await device(f)}/ip`, body: { ipv4: `100.96.${1 + Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}` } }),
+    },
+  ],
+  getPolicyFile: [{ scope: "policy_file:read", request: async () => ({ method: "GET", path: "/api/v2/tailnet/-/acl" }) }],
+  setPolicyFile: [{ scope: "policy_file", request: async () => ({ method: "POST", path: "/api/v2/tailnet/-/acl", body: JSON.parse(TEST_POLICY) }) }],
+  validateAndTestPolicyFile: [{ scope: "policy_file:read", request: async () => ({ method: "POST", path: "/api/v2/tailnet/-/acl/validate", body: JSON.parse(TEST_POLICY) }) }],
   listTailnetKeys: [
     { scope: "auth_keys:read", filters: true, request: async () => ({ method: "GET", path: "/api/v2/tailnet/-/keys" }) },
     { scope: "oauth_keys:read", filters: true, request: async () => ({ method: "GET", path: "/api/v2/tailnet/-/keys" }) },

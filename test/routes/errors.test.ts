@@ -86,3 +86,19 @@ describe("error shape", () => {
     expect(logged.some((l: any) => l.reqId === id && /secret internals/.test(JSON.stringify(l)))).toBe(true);
   });
 });
+
+describe("messages a new user reads", () => {
+  it.each([
+    ["GET", "/api/v2/tailnet/-/devices?fields=id,name", undefined, 'invalid fields: must be "default" or "all"'],
+    ["POST", "/api/v2/tailnet/-/keys", { expirySeconds: 1e300 }, "invalid expirySeconds: must be at most 7776000 (90 days)"],
+    ["POST", "/api/v2/tailnet/-/keys", { expirySeconds: 1.5 }, "invalid expirySeconds: must be a whole number of seconds"],
+    ["POST", "/api/v2/tailnet/-/keys", { description: "x".repeat(51) }, "invalid description: must be at most 50 characters"],
+    ["POST", "/machine/register", { authKey: "tskey-auth-x", nodeKey: `nodekey:${"0".repeat(64)}`, machineKey: `mkey:${"0".repeat(64)}` }, "hostname is required"],
+  ])("%s %s %j → %s", async (method, path, body, message) => {
+    const t = await seedTailnet();
+    const { app } = makeApp();
+    const r = await call(app, method, path, { key: t.apiKey, body });
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ message });
+  });
+});

@@ -2,6 +2,17 @@ import { describe, expect, it } from "vitest";
 import { createTailnetWithKey } from "../../src/domain/tailnets.js";
 import { makeApp, registerDevice, setupTailnet, testDeps, uniqueName } from "../helpers.js";
 
+/** The legacy v1 client sends the same requests with bodies pretty-printed by json.MarshalIndent (one-space indent). */
+function v1Request(method: string, path: string, apiKey: string, body?: unknown): Request {
+  const headers: Record<string, string> = {
+    "User-Agent": "tailscale-client-go",
+    Authorization: `Basic ${Buffer.from(`${apiKey}:`).toString("base64")}`,
+  };
+  if (body === undefined) headers.Accept = "application/json";
+  else headers["Content-Type"] = "application/json";
+  return new Request(`http://tailapi.test${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body, null, 1) });
+}
+
 /**
  * The requests the official Go client (tailscale.com/client/tailscale/v2, the
  * one Terraform uses) sends, byte for byte as captured in the API notes,
@@ -80,6 +91,65 @@ describe("the Go client's requests (notes section g)", () => {
     expect(r.status).toBe(200);
     expect(t.owner.loginName).toBe(name);
   });
+
+  /** Notes (g): every device call the client makes, in both clients' encodings, then the same on an unknown id. */
+  for (const [client, build] of [["v2", goRequest], ["v1", v1Request]] as const) {
+    it(`${client}: the device management calls (SetSubnetRoutes, SubnetRoutes, SetAuthorized, SetTags, SetKey, SetIPv4Address, SetName, Expire) and Terraform's deletes`, async () => {
+      const s = await setupTailnet();
+      const { device } = await registerDevice(s.app, s.authKey, { hostname: "probe", advertiseRoutes: ["10.0.0.0/24"] });
+      const id = device.id;
+      const send = async (method: string, path: string, body?: unknown) => {
+        const r = await s.app.fetch(build(method, path, s.apiKey, body));
+        const text = await r.text();
+        return { status: r.status, type: r.headers.get("content-type") ?? "", body: text ? JSON.parse(text) : undefined };
+      };
+      const calls: [string, string, unknown, number][] = [
+        ["POST", `/api/v2/device/${id}/routes`, { routes: ["10.0.0.0/24", "0.0.0.0/0", "::/0"] }, 200],
+        ["POST", `/api/v2/device/${id}/authorized`, { authorized: true }, 200],
+        ["POST", `/api/v2/device/${id}/tags`, { tags: ["tag:prod", "tag:server"] }, 200],
+        ["POST", `/api/v2/device/${id}/key`, { keyExpiryDisabled: true }, 200],
+        ["POST", `/api/v2/device/${id}/ip`, { ipv4: "100.64.0.42" }, 200],
+        ["POST", `/api/v2/device/${id}/name`, { name: "renamed-host" }, 200],
+      ];
+      for (const [method, path, body, status] of calls) {
+        const r = await send(method, path, body);
+        expect(r.status, `${method} ${path}`).toBe(status);
+      }
+      // SubnetRoutes decodes {"advertisedRoutes":[],"enabledRoutes":[]}.
+      expect((await send("GET", `/api/v2/device/${id}/routes`)).body).toEqual({ advertisedRoutes: ["10.0.0.0/24"], enabledRoutes: ["10.0.0.0/24", "0.0.0.0/0", "::/0"] });
+      const d = (await send("GET", `/api/v2/device/${id}?fields=all`)).body;
+      expect(d).toMatchObject({ tags: ["tag:prod", "tag:server"], keyExpiryDisabled: true, addresses: ["100.64.0.42", device.addresses[1]] });
+      expect(d.name).toMatch(/^renamed-host\./);
+      // SetSubnetRoutes with an empty list, SetTags with a nil slice (`null`), and Terraform's destroys.
+      for (const [path, body] of [
+        [`/api/v2/device/${id}/routes`, { routes: [] }],
+        [`/api/v2/device/${id}/routes`, { routes: null }],
+        [`/api/v2/device/${id}/tags`, { tags: null }],
+        [`/api/v2/device/${id}/tags`, { tags: [] }],
+        [`/api/v2/device/${id}/key`, { keyExpiryDisabled: false }],
+      ] as const) {
+        expect((await send("POST", path, body)).status, `${path} ${JSON.stringify(body)}`).toBe(200);
+      }
+      const after = (await send("GET", `/api/v2/device/${id}?fields=all`)).body;
+      expect(after.enabledRoutes).toEqual([]);
+      expect(after.tags).toBeUndefined();
+      expect(after.keyExpiryDisabled).toBe(false);
+      expect((await send("POST", `/api/v2/device/${id}/expire`)).status).toBe(200);
+      // Terraform's tailscale_acl delete: POST with an empty body resets the policy.
+      const reset = await s.app.fetch(
+        new Request("http://tailapi.test/api/v2/tailnet/-/acl", { method: "POST", headers: { Authorization: `Basic ${Buffer.from(`${s.apiKey}:`).toString("base64")}`, "Content-Type": "application/hujson" }, body: "" }),
+      );
+      expect(reset.status).toBe(200);
+      // Every one of these on an unknown device: a JSON 404, so IsNotFound() works.
+      for (const [method, path, body] of calls) {
+        const r = await send(method, path.replace(id, "nNOTFOUNDXCNTRL"), body);
+        expect(r.status, path).toBe(404);
+        expect(r.type).toMatch(/^application\/json/);
+        expect(r.body).toEqual({ message: "not found" });
+      }
+      expect((await send("GET", "/api/v2/device/nNOTFOUNDXCNTRL/routes")).status).toBe(404);
+    });
+  }
 });
 
 describe("the Go client's DNS, settings, contacts and webhook calls (tailscale.com/client/tailscale/v2)", () => {

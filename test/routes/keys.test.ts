@@ -118,6 +118,23 @@ describe("list, get and revoke keys", () => {
     expect(g.body).not.toHaveProperty("revoked");
   });
 
+  it("the list holds active keys only: revoked and expired keys leave it but stay readable by id", async () => {
+    const s = await setupTailnet();
+    const { createAuthKey } = await import("../helpers.js");
+    const short = await createAuthKey(s.app, s.apiKey, { expirySeconds: 3600 });
+    const revoked = await createAuthKey(s.app, s.apiKey);
+    await call(s.app, "DELETE", `/api/v2/tailnet/-/keys/${revoked.id}`, { key: s.apiKey });
+    const ids = async () => (await call(s.app, "GET", "/api/v2/tailnet/-/keys", { key: s.apiKey })).body.keys.map((k: { id: string }) => k.id).sort();
+    expect(await ids()).toEqual([s.authKeyId, short.id].sort());
+    s.clock.advance(3601 * 1000);
+    expect(await ids()).toEqual([s.authKeyId]);
+    for (const id of [short.id, revoked.id]) {
+      const g = await call(s.app, "GET", `/api/v2/tailnet/-/keys/${id}`, { key: s.apiKey });
+      expect(g.status).toBe(200);
+      expect(g.body.invalid).toBe(true);
+    }
+  });
+
   it("another tailnet's key is 404 for get and delete, and stays valid", async () => {
     const a = await setupTailnet();
     const b = await setupTailnet();

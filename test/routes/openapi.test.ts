@@ -16,8 +16,8 @@ describe("openapi.yaml", () => {
     expect(checkedIn).toBe(renderOpenApiYaml());
   });
 
-  // Authenticated otherwise: client credentials at the token endpoint, an auth key at registration.
-  const PUBLIC = new Set(["POST /api/v2/oauth/token", "POST /machine/register"]);
+  // Authenticated otherwise: client credentials at the token endpoint, an auth key at registration, a node token for reports.
+  const PUBLIC = new Set(["POST /api/v2/oauth/token", "POST /machine/register", "POST /machine/update"]);
 
   it("declares a required scope on every operation but the public ones", () => {
     for (const r of ROUTES) {
@@ -39,7 +39,20 @@ describe("openapi.yaml", () => {
     expect(r.body).toEqual(ours);
     const docs = await app.request("/docs");
     expect(docs.status).toBe(200);
-    expect(await docs.text()).toMatch(/openapi\.json/);
+    const page = await docs.text();
+    // Works offline: every script and stylesheet comes from this server, none inline.
+    const refs = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBe(3);
+    expect(refs.every((r) => r.startsWith("/docs/"))).toBe(true);
+    expect(page).not.toMatch(/<script>|<script type="text\/javascript">/);
+    expect(docs.headers.get("content-security-policy")).toMatch(/script-src 'self'/);
+    for (const ref of refs) {
+      const asset = await app.request(ref);
+      expect(asset.status, ref).toBe(200);
+      expect((await asset.text()).length, ref).toBeGreaterThan(50);
+    }
+    expect(await (await app.request("/docs/init.js")).text()).toContain("/api/v2/openapi.json");
+    expect((await app.request("/docs/../package.json")).status).toBe(404);
   });
 
   const hasOfficial = official?.components?.schemas !== undefined;

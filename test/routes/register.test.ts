@@ -120,7 +120,8 @@ describe("POST /machine/register", () => {
     const t = await seedTailnet();
     const { app } = makeApp();
     const once = await createAuthKey(app, t.apiKey, { reusable: false, tags: ["tag:a"] });
-    const bad = await call(app, "POST", "/machine/register", { body: registerBody(once.key, { advertiseTags: ["tag:b"] }) });
+    // tag:undefined is not in the policy's tagOwners: nobody may apply it.
+    const bad = await call(app, "POST", "/machine/register", { body: registerBody(once.key, { advertiseTags: ["tag:undefined"] }) });
     expect(bad.status).toBe(400);
     await registerDevice(app, once.key, { advertiseTags: ["tag:a"] });
   });

@@ -75,6 +75,18 @@ describe("tailnet settings", () => {
     expect(Date.parse(d.expires) - Math.floor(t0 / 1000) * 1000).toBe(7 * 86400_000);
   });
 
+  it("postureIdentityCollectionOn decides whether node reports may carry posture identity", async () => {
+    const s = await setupTailnet();
+    const reg = await registerDevice(s.app, s.authKey);
+    const report = () => call(s.app, "POST", "/machine/update", { bearer: reg.nodeToken, body: { postureIdentity: { serialNumbers: ["SN-1"] } } });
+    const posture = async () => (await call(s.app, "GET", `/api/v2/device/${reg.device.nodeId}?fields=all`, { key: s.apiKey })).body.postureIdentity;
+    expect((await report()).status).toBe(200);
+    expect(await posture()).toEqual({ disabled: true });
+    await call(s.app, "PATCH", SETTINGS, { key: s.apiKey, body: { postureIdentityCollectionOn: true } });
+    await report();
+    expect(await posture()).toEqual({ serialNumbers: ["SN-1"] });
+  });
+
   it("another tailnet is 404", async () => {
     const s = await setupTailnet();
     const other = await seedTailnet();

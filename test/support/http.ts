@@ -134,5 +134,22 @@ export async function accessToken(target: Target, apiKey: string, scopes: string
   return r.body.access_token;
 }
 
+/** Tags the test policy defines (owned by admins); tests that need others set their own policy. */
+export const TEST_TAGS = ["tag:ci", "tag:prod", "tag:server", "tag:staging", "tag:web", "tag:a", "tag:b", "tag:c", "tag:x", "tag:other"];
+
+/** The policy every seeded test tailnet starts with: allow all, and the test tags, owned by admins. */
+export const TEST_POLICY = JSON.stringify(
+  { tagOwners: Object.fromEntries(TEST_TAGS.map((t) => [t, ["autogroup:admin"]])), acls: [{ action: "accept", src: ["*"], dst: ["*:*"] }] },
+  null,
+  2,
+);
+
+/** Replaces the policy file through the API (as HuJSON, the way the Go client sends a string policy). */
+export async function setPolicy(target: Target, apiKey: string, text: string = TEST_POLICY): Promise<Res> {
+  const r = await call(target, "POST", "/api/v2/tailnet/-/acl", { key: apiKey, rawBody: text, headers: { "content-type": "application/hujson" } });
+  if (r.status !== 200) throw new Error(`set policy: ${r.status} ${r.text}`);
+  return r;
+}
+
 /** Whether a content type is JSON. */
 export const isJson = (h: Headers) => /^application\/json\b/i.test(h.get("content-type") ?? "");

@@ -80,6 +80,18 @@ describe("config", () => {
   ])("rejects %j naming %s", (env, name) => {
     expect(() => loadConfig(env)).toThrow(name);
   });
+  it.each([
+    [{ PORT: "abc" }, "PORT: must be a port number from 0 to 65535"],
+    [{ TAILAPI_DB_POOL_SIZE: "lots" }, "TAILAPI_DB_POOL_SIZE: must be a whole number from 1 to 200"],
+    [{ TAILAPI_OFFLINE_AFTER: "60" }, "TAILAPI_OFFLINE_AFTER: must be a duration with its unit, such as 45s, 10m, 2h or 1d"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent"],
+  ])("says %j plainly", (env, line) => {
+    expect(() => loadConfig(env)).toThrow(`invalid configuration:\n  ${line}`);
+  });
+  it("reads presence durations with their units", () => {
+    expect(loadConfig({ TAILAPI_OFFLINE_AFTER: "45s", TAILAPI_EPHEMERAL_TIMEOUT: "2h" })).toMatchObject({ offlineAfterMs: 45_000, ephemeralTimeoutMs: 7_200_000 });
+    expect(loadConfig({})).toMatchObject({ offlineAfterMs: 60_000, ephemeralTimeoutMs: 1_800_000 });
+  });
 });
 
 describe("parseDuration", () => {

@@ -8,6 +8,7 @@ export const ZERO_TIME = "0001-01-01T00:00:00Z";
 const ClientConnectivity = z
   .object({
     endpoints: z.array(z.string()),
+    derp: z.string().optional().openapi({ description: "The DERP region the device prefers, when it reported one." }),
     mappingVariesByDestIP: z.boolean(),
     latency: z.record(z.string(), z.object({ preferred: z.boolean().optional(), latencyMs: z.number() })),
     clientSupports: z.object({
@@ -126,7 +127,21 @@ export function toWireDevice(r: Device, all: boolean): WireDevice {
 export const CidrSchema = z
   .string()
   .max(64)
-  .superRefine((s, ctx) => {
-    if (canonicalCidr(s) === undefined) ctx.addIssue({ code: "custom", message: `${JSON.stringify(s)} is not an IP prefix with no host bits set, like 10.0.0.0/16` });
+  .transform((s, ctx) => {
+    const canonical = canonicalCidr(s);
+    if (canonical === undefined) {
+      ctx.addIssue({ code: "custom", message: `${JSON.stringify(s)} is not an IP prefix with no host bits set, like 10.0.0.0/16` });
+      return z.NEVER;
+    }
+    return canonical;
+  });
+
+/** `{}`: what Tailscale answers to most device POSTs. */
+export const EmptySchema = z.object({}).openapi("EmptyObject", { description: "An empty JSON object." });
+
+export const DeviceRoutesSchema = z
+  .object({
+    advertisedRoutes: z.array(z.string()).openapi({ example: ["10.0.0.0/16", "192.168.1.0/24"] }),
+    enabledRoutes: z.array(z.string()).openapi({ example: ["10.0.0.0/16"] }),
   })
-  .transform((s) => canonicalCidr(s)!);
+  .openapi("DeviceRoutes");

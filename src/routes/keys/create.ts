@@ -3,12 +3,12 @@ import { createAuthKey, createOAuthClient, MAX_KEY_EXPIRY_SECONDS } from "../../
 import { deps } from "../../http/context.js";
 import { errorResponses } from "../../http/errors.js";
 import { invalid } from "../../lib/errors.js";
-import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
+import { checkTailnet, defineRoute, TailnetParam, type App, wrongType } from "../define.js";
 import { KeySchema, TagSchema, toWireKey } from "./wire.js";
 
 const CreateKeyBody = z
   .object({
-    keyType: z.enum(["auth", "client", "api", "federated"], { message: 'must be "auth" or "client"' }).optional().openapi({ description: "Absent means `auth`." }),
+    keyType: z.enum(["auth", "client", "api", "federated"], wrongType('must be "auth" or "client"')).optional().openapi({ description: "Absent means `auth`." }),
     capabilities: z
       .object({
         devices: z.object({
@@ -23,9 +23,9 @@ const CreateKeyBody = z
       .optional(),
     expirySeconds: z
       .number()
-      .int("must be a whole number of seconds")
       .min(0, "must not be negative")
       .max(MAX_KEY_EXPIRY_SECONDS, `must be at most ${MAX_KEY_EXPIRY_SECONDS} (90 days)`)
+      .int("must be a whole number of seconds")
       .nullish()
       .openapi({ description: "Lifetime in seconds; 0 or absent means 90 days (the maximum)." }),
     description: z.string().max(50, "must be at most 50 characters").nullish(),

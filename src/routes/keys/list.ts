@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { KEY_READ_SCOPES, listKeys } from "../../domain/keys.js";
 import { deps } from "../../http/context.js";
 import { errorResponses } from "../../http/errors.js";
-import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
+import { checkTailnet, defineRoute, TailnetParam, type App, wrongType } from "../define.js";
 import { KeySchema, toWireKey } from "./wire.js";
 
 export const route = defineRoute({
@@ -18,7 +18,7 @@ export const route = defineRoute({
   request: {
     params: z.object({ tailnet: TailnetParam }),
     query: z.object({
-      all: z.enum(["true", "false"], { message: 'must be "true" or "false"' }).optional().openapi({ description: "`true` also lists API access tokens." }),
+      all: z.enum(["true", "false"], wrongType('must be "true" or "false"')).optional().openapi({ description: "`true` also lists API access tokens." }),
     }),
   },
   responses: {

@@ -2,13 +2,13 @@ import { z } from "@hono/zod-openapi";
 import { updateOAuthClient } from "../../domain/keys.js";
 import { deps } from "../../http/context.js";
 import { errorResponses } from "../../http/errors.js";
-import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
+import { checkTailnet, defineRoute, TailnetParam, type App, wrongType } from "../define.js";
 import { KeyIdParam } from "./get.js";
 import { KeySchema, TagSchema, toWireKey } from "./wire.js";
 
 const UpdateKeyBody = z
   .object({
-    keyType: z.enum(["client"], { message: 'must be "client"' }).optional(),
+    keyType: z.enum(["client"], wrongType('must be "client"')).optional(),
     scopes: z.array(z.string().max(64)).max(100),
     tags: z.array(TagSchema).max(50).nullish(),
     description: z.string().max(50, "must be at most 50 characters").nullish(),
