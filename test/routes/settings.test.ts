@@ -142,16 +142,17 @@ describe("contacts", () => {
 });
 
 describe("aclsExternallyManagedOn", () => {
-  it("makes the policy-write check refuse, naming the external link; off again, it passes", async () => {
-    const { requirePolicyWritable } = await import("../../src/domain/settings.js");
-    const { testSql } = await import("../helpers.js");
+  it("refuses policy writes through the API, naming the external link, and changes nothing; off again, they work", async () => {
     const s = await setupTailnet();
-    await expect(requirePolicyWritable(testSql(), s.tailnet.tailnetId)).resolves.toBeUndefined();
+    const before = (await call(s.app, "GET", "/api/v2/tailnet/-/acl", { key: s.apiKey })).headers.get("etag");
     await call(s.app, "PATCH", SETTINGS, { key: s.apiKey, body: { aclsExternallyManagedOn: true, aclsExternalLink: "https://git.example.com/acl" } });
-    await expect(requirePolicyWritable(testSql(), s.tailnet.tailnetId)).rejects.toThrow(
-      "the policy file of this tailnet is managed externally (https://git.example.com/acl); changes through the API are refused while aclsExternallyManagedOn is true",
-    );
+    const refused = await call(s.app, "POST", "/api/v2/tailnet/-/acl", { key: s.apiKey, body: { tagOwners: { "tag:x": [] } } });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({
+      message: "the policy file of this tailnet is managed externally (https://git.example.com/acl); changes through the API are refused while aclsExternallyManagedOn is true",
+    });
+    expect((await call(s.app, "GET", "/api/v2/tailnet/-/acl", { key: s.apiKey })).headers.get("etag")).toBe(before);
     await call(s.app, "PATCH", SETTINGS, { key: s.apiKey, body: { aclsExternallyManagedOn: false } });
-    await expect(requirePolicyWritable(testSql(), s.tailnet.tailnetId)).resolves.toBeUndefined();
+    expect((await call(s.app, "POST", "/api/v2/tailnet/-/acl", { key: s.apiKey, body: { tagOwners: { "tag:x": [] } } })).status).toBe(200);
   });
 });

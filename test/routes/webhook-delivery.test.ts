@@ -149,6 +149,23 @@ describe("webhook delivery", () => {
     expect(types).toEqual(["nodeCreated", "nodeDeleted", "nodeNeedsApproval"]);
   });
 
+  it("nodeApproved when an admin authorizes a waiting device; policyUpdate with the old and new policy", async () => {
+    const rx = await receiver();
+    const s = await withWebhook(rx.url, ["nodeApproved", "policyUpdate"]);
+    const waiting = await createAuthKey(s.app, s.apiKey, { preauthorized: false }).then((k) => registerDevice(s.app, k.key));
+    const authorize = (authorized: boolean) => call(s.app, "POST", `/api/v2/device/${waiting.device.nodeId}/authorized`, { key: s.apiKey, body: { authorized } });
+    expect((await authorize(true)).status).toBe(200);
+    expect((await authorize(true)).status).toBe(200); // already approved: no second event
+    const before = await call(s.app, "GET", "/api/v2/tailnet/-/acl", { key: s.apiKey, headers: { Accept: "application/hujson" } });
+    const policy = JSON.stringify({ tagOwners: { "tag:new": [] } });
+    expect((await call(s.app, "POST", "/api/v2/tailnet/-/acl", { rawBody: policy, key: s.apiKey, headers: { "content-type": "application/hujson" } })).status).toBe(200);
+    const jobs = await listJobs(testSql(), s.tailnet.tailnetId, s.hook.endpointId);
+    expect(jobs.map((j) => j.eventType).sort()).toEqual(["nodeApproved", "policyUpdate"]);
+    const update = jobs.find((j) => j.eventType === "policyUpdate")!.event as any;
+    expect(update.data).toMatchObject({ newPolicy: policy, oldPolicy: before.text, actor: s.owner.loginName });
+    expect((jobs.find((j) => j.eventType === "nodeApproved")!.event as any).data.nodeID).toBe(waiting.device.nodeId);
+  });
+
   it("refuses loopback and private targets without the allow-list: at creation, and at delivery", async () => {
     const t = await seedTailnet();
     const { app } = makeApp();
