@@ -4,7 +4,7 @@ export type ContactType = "account" | "support" | "security";
 export type ContactRow = { contactType: ContactType; email: string; fallbackEmail: string; needsVerification: boolean };
 
 export async function listContacts(db: Queryable, tailnetId: string, forUpdate = false): Promise<ContactRow[]> {
-  if (forUpdate) await query(db, `SELECT 1 FROM tailnets WHERE tailnet_id = $1 FOR UPDATE`, [tailnetId]);
+  if (forUpdate) await query(db, `SELECT 1 FROM tailnets WHERE tailnet_id = $1 FOR NO KEY UPDATE`, [tailnetId]);
   const rows = await query(db, `SELECT contact_type, email, fallback_email, needs_verification FROM contacts WHERE tailnet_id = $1`, [tailnetId]);
   return rows.map((r) => ({
     contactType: r.contact_type as ContactType,

@@ -13,7 +13,7 @@ export const EMPTY_DNS: DnsRow = { nameservers: [], magicDNS: false, overrideLoc
 
 /** A tailnet's DNS configuration (the defaults when it never set one); `forUpdate` serialises changes. */
 export async function getDns(db: Queryable, tailnetId: string, forUpdate = false): Promise<DnsRow> {
-  if (forUpdate) await query(db, `SELECT 1 FROM tailnets WHERE tailnet_id = $1 FOR UPDATE`, [tailnetId]);
+  if (forUpdate) await query(db, `SELECT 1 FROM tailnets WHERE tailnet_id = $1 FOR NO KEY UPDATE`, [tailnetId]);
   const [r] = await query(
     db,
     `SELECT nameservers, magic_dns, override_local_dns, search_paths, split_dns FROM dns_config WHERE tailnet_id = $1`,

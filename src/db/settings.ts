@@ -55,7 +55,7 @@ export async function getSettings(db: Queryable, tailnetId: string, forUpdate = 
     db,
     `SELECT s.tailnet_id IS NOT NULL AS stored, ${SELECT_COLS}, t.key_expiry_seconds AS "keyExpirySeconds"
      FROM tailnets t LEFT JOIN tailnet_settings s ON s.tailnet_id = t.tailnet_id
-     WHERE t.tailnet_id = $1${forUpdate ? " FOR UPDATE OF t" : ""}`,
+     WHERE t.tailnet_id = $1${forUpdate ? " FOR NO KEY UPDATE OF t" : ""}`,
     [tailnetId],
   );
   if (!r) return undefined;

@@ -45,7 +45,7 @@ export async function insertWebhook(db: Queryable, w: WebhookRow): Promise<Webho
 export async function getWebhook(db: Queryable, tailnetId: string, endpointId: string, forUpdate = false): Promise<WebhookRow | undefined> {
   const [r] = await query(
     db,
-    `SELECT ${COLUMNS} FROM webhook_endpoints WHERE tailnet_id = $1 AND endpoint_id = $2${forUpdate ? " FOR UPDATE" : ""}`,
+    `SELECT ${COLUMNS} FROM webhook_endpoints WHERE tailnet_id = $1 AND endpoint_id = $2${forUpdate ? " FOR NO KEY UPDATE" : ""}`,
     [tailnetId, endpointId],
   );
   return r ? toRow(r) : undefined;
