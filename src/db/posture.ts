@@ -1,48 +1,78 @@
-import { query, type Queryable } from "./sql.js";
+import type { PostureColumn } from "./devices.js";
+import { query, type Queryable, type TxSql } from "./sql.js";
 
-export type PostureIntegrationRow = { id: string; provider: string; cloudId: string; clientId: string; tenantId: string; updatedAt: Date };
+export type PostureType = "string" | "number" | "boolean";
+export type PostureKey = { key: string; valueType: PostureType };
 
-const COLUMNS = "integration_id, provider, cloud_id, client_id, tenant_id, updated_at";
-const toRow = (r: Record<string, unknown>): PostureIntegrationRow => ({
-  id: r.integration_id as string,
-  provider: r.provider as string,
-  cloudId: r.cloud_id as string,
-  clientId: r.client_id as string,
-  tenantId: r.tenant_id as string,
-  updatedAt: r.updated_at as Date,
-});
-
-export async function listIntegrations(db: Queryable, tailnetId: string): Promise<PostureIntegrationRow[]> {
-  return (await query(db, `SELECT ${COLUMNS} FROM posture_integrations WHERE tailnet_id = $1 ORDER BY provider`, [tailnetId])).map(toRow);
-}
-
-export async function getIntegration(db: Queryable, tailnetId: string, id: string): Promise<PostureIntegrationRow | undefined> {
-  const [r] = await query(db, `SELECT ${COLUMNS} FROM posture_integrations WHERE tailnet_id = $1 AND integration_id = $2`, [tailnetId, id]);
-  return r ? toRow(r) : undefined;
-}
-
-/** Inserts an integration; undefined when the tailnet already has one for that provider. */
-export async function insertIntegration(db: Queryable, tailnetId: string, p: PostureIntegrationRow): Promise<PostureIntegrationRow | undefined> {
-  const [r] = await query(
-    db,
-    `INSERT INTO posture_integrations (tailnet_id, integration_id, provider, cloud_id, client_id, tenant_id, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tailnet_id, provider) DO NOTHING RETURNING ${COLUMNS}`,
-    [tailnetId, p.id, p.provider, p.cloudId, p.clientId, p.tenantId, p.updatedAt],
+/**
+ * Registers a key for the tailnet if it is new (the first writer's spelling
+ * and type win, also when two writes race), and returns the key as
+ * registered, locked until the transaction ends.
+ */
+export async function claimPostureKey(tx: TxSql, tailnetId: string, key: string, valueType: PostureType): Promise<PostureKey> {
+  await query(
+    tx,
+    `INSERT INTO posture_attribute_keys (tailnet_id, key_lower, key, value_type) VALUES ($1, lower($2), $2, $3)
+     ON CONFLICT (tailnet_id, key_lower) DO NOTHING`,
+    [tailnetId, key, valueType],
   );
-  return r ? toRow(r) : undefined;
+  return (await lockPostureKey(tx, tailnetId, key))!;
 }
 
-export async function updateIntegration(db: Queryable, tailnetId: string, p: PostureIntegrationRow): Promise<PostureIntegrationRow | undefined> {
-  const [r] = await query(
-    db,
-    `UPDATE posture_integrations SET cloud_id = $3, client_id = $4, tenant_id = $5, updated_at = $6
-     WHERE tailnet_id = $1 AND integration_id = $2 RETURNING ${COLUMNS}`,
-    [tailnetId, p.id, p.cloudId, p.clientId, p.tenantId, p.updatedAt],
+export async function lockPostureKey(tx: TxSql, tailnetId: string, key: string): Promise<PostureKey | undefined> {
+  const [r] = await query<{ key: string; value_type: PostureType }>(
+    tx,
+    `SELECT key, value_type FROM posture_attribute_keys WHERE tailnet_id = $1 AND key_lower = lower($2) FOR UPDATE`,
+    [tailnetId, key],
   );
-  return r ? toRow(r) : undefined;
+  return r ? { key: r.key, valueType: r.value_type } : undefined;
 }
 
-export async function deleteIntegration(db: Queryable, tailnetId: string, id: string): Promise<PostureIntegrationRow | undefined> {
-  const [r] = await query(db, `DELETE FROM posture_integrations WHERE tailnet_id = $1 AND integration_id = $2 RETURNING ${COLUMNS}`, [tailnetId, id]);
-  return r ? toRow(r) : undefined;
+export async function upsertPostureAttribute(
+  tx: TxSql,
+  a: { tailnetId: string; deviceId: string; key: string; value: string | number | boolean; expiresAt: Date | null; comment: string; now: Date },
+): Promise<void> {
+  await query(
+    tx,
+    `INSERT INTO posture_attributes (tailnet_id, device_id, key_lower, value, expires_at, comment, updated_at)
+     VALUES ($1, $2, lower($3), $4::text::jsonb, $5, $6, $7)
+     ON CONFLICT (tailnet_id, device_id, key_lower)
+     DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at, comment = EXCLUDED.comment, updated_at = EXCLUDED.updated_at`,
+    [a.tailnetId, a.deviceId, a.key, JSON.stringify(a.value), a.expiresAt, a.comment, a.now],
+  );
+}
+
+/** Deletes one attribute; false when the device had none of that key (an expired one counts as none). */
+export async function deletePostureAttribute(tx: TxSql, tailnetId: string, deviceId: string, key: string, now: Date): Promise<boolean> {
+  const rows = await query<{ live: boolean }>(
+    tx,
+    `DELETE FROM posture_attributes WHERE tailnet_id = $1 AND device_id = $2 AND key_lower = lower($3)
+     RETURNING (expires_at IS NULL OR expires_at > $4) AS live`,
+    [tailnetId, deviceId, key, now],
+  );
+  return rows.some((r) => r.live);
+}
+
+/** Frees a key no device holds any more (so its type can be chosen anew); the caller holds the key's lock. */
+export async function dropPostureKeyIfUnused(tx: TxSql, tailnetId: string, key: string): Promise<void> {
+  await query(
+    tx,
+    `DELETE FROM posture_attribute_keys k WHERE k.tailnet_id = $1 AND k.key_lower = lower($2)
+       AND NOT EXISTS (SELECT 1 FROM posture_attributes a WHERE a.tailnet_id = k.tailnet_id AND a.key_lower = k.key_lower)`,
+    [tailnetId, key],
+  );
+}
+
+/** A device's live custom attributes. */
+export async function listPostureAttributes(db: Queryable, tailnetId: string, deviceId: string, now: Date): Promise<PostureColumn> {
+  const rows = await query<{ key: string; value: string | number | boolean; expiry: string | null }>(
+    db,
+    `SELECT k.key, a.value, to_char(a.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS expiry
+     FROM posture_attributes a
+     JOIN posture_attribute_keys k ON k.tailnet_id = a.tailnet_id AND k.key_lower = a.key_lower
+     WHERE a.tailnet_id = $1 AND a.device_id = $2 AND (a.expires_at IS NULL OR a.expires_at > $3)
+     ORDER BY k.key`,
+    [tailnetId, deviceId, now],
+  );
+  return Object.fromEntries(rows.map((r) => [r.key, { value: r.value, expiry: r.expiry }]));
 }

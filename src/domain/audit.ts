@@ -42,6 +42,7 @@ export type Action =
   | "DISABLE"
   | "EXPIRED"
   | "RESEND"
+  | "ACCEPT"
   | "VERIFY"
   | "LOGIN"
   | "LOGOUT";

@@ -1,5 +1,9 @@
 import type { RouteConfig } from "@hono/zod-openapi";
 import type { App } from "./define.js";
+import * as deviceAttributesBatch from "./devices/attributes-batch.js";
+import * as deviceAttributesDelete from "./devices/attributes-delete.js";
+import * as deviceAttributesGet from "./devices/attributes-get.js";
+import * as deviceAttributesSet from "./devices/attributes-set.js";
 import * as deviceAuthorized from "./devices/authorized.js";
 import * as deviceDelete from "./devices/delete.js";
 import * as deviceExpire from "./devices/expire.js";
@@ -11,6 +15,12 @@ import * as deviceName from "./devices/name.js";
 import * as deviceRoutesGet from "./devices/routes-get.js";
 import * as deviceRoutesSet from "./devices/routes-set.js";
 import * as deviceTags from "./devices/tags.js";
+import * as inviteAccept from "./invites/accept.js";
+import * as inviteCreate from "./invites/create.js";
+import * as inviteDelete from "./invites/delete.js";
+import * as inviteGet from "./invites/get.js";
+import * as inviteList from "./invites/list.js";
+import * as inviteResend from "./invites/resend.js";
 import * as keyCreate from "./keys/create.js";
 import * as keyDelete from "./keys/delete.js";
 import * as keyGet from "./keys/get.js";
@@ -72,6 +82,16 @@ export const ROUTES: readonly RouteModule[] = [
   deviceTags,
   deviceKey,
   deviceIp,
+  deviceAttributesGet,
+  deviceAttributesSet,
+  deviceAttributesDelete,
+  deviceAttributesBatch,
+  inviteList,
+  inviteCreate,
+  inviteGet,
+  inviteDelete,
+  inviteResend,
+  inviteAccept,
   keyList,
   keyCreate,
   keyGet,

@@ -9,13 +9,21 @@ import { call, createAuthKey, createOAuthClient, registerDevice, seedApiKey, set
  */
 export type Fixture = Awaited<ReturnType<typeof setupTailnet>>;
 export type Req = { method: string; path: string; body?: unknown };
-/** `filters`: the route answers to any of its scopes and shows what each allows, so only holding none of them is a 403. */
-export type Variant = { scope: Scope; request: (f: Fixture) => Promise<Req>; filters?: boolean };
+/** `filters`: the route answers to any of its scopes and shows what each allows, so only holding none of them is a 403. `userOnly`: only a user's API key may do it. */
+export type Variant = { scope: Scope; request: (f: Fixture) => Promise<Req>; filters?: boolean; userOnly?: boolean };
 
 const device = async (f: Fixture) => (await registerDevice(f.app, f.authKey)).device.nodeId;
 const authKeyId = async (f: Fixture) => (await createAuthKey(f.app, f.apiKey, { tags: ["tag:ci"] })).id;
 const clientId = async (f: Fixture) => (await createOAuthClient(f.app, f.apiKey, ["dns:read"], [])).id;
 const apiKeyId = async (f: Fixture) => (await seedApiKey(f)).row.keyId;
+const withAttribute = async (f: Fixture) => {
+  const id = await device(f);
+  await call(f.app, "POST", `/api/v2/device/${id}/attributes/custom:tier`, { key: f.apiKey, body: { value: "gold" } });
+  return id;
+};
+const inviteOf = async (f: Fixture, body: unknown[] = [{}]) =>
+  (await call(f.app, "POST", `/api/v2/device/${await device(f)}/device-invites`, { key: f.apiKey, body })).body[0] as { id: string; inviteUrl: string };
+
 /** Sets something up with the owner's API key; fails loudly if it does not work. */
 const owner = async (f: Fixture, method: string, path: string, body?: unknown) => {
   const r = await call(f.app, method, path, { key: f.apiKey, body });
@@ -58,6 +66,49 @@ export const CASES: Record<string, Variant[]> = {
     {
       scope: "devices:core",
       request: async (f) => ({ method: "POST", path: `/api/v2/device/${await device(f)}/ip`, body: { ipv4: `100.96.${1 + Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}` } }),
+    },
+  ],
+  getDevicePostureAttributes: [{ scope: "devices:posture_attributes:read", request: async (f) => ({ method: "GET", path: `/api/v2/device/${await device(f)}/attributes` }) }],
+  setCustomDevicePostureAttributes: [
+    {
+      scope: "devices:posture_attributes",
+      request: async (f) => ({ method: "POST", path: `/api/v2/device/${await device(f)}/attributes/custom:tier`, body: { value: "gold", expiry: "0001-01-01T00:00:00Z", comment: "" } }),
+    },
+  ],
+  deleteCustomDevicePostureAttributes: [
+    { scope: "devices:posture_attributes", request: async (f) => ({ method: "DELETE", path: `/api/v2/device/${await withAttribute(f)}/attributes/custom:tier` }) },
+  ],
+  batchUpdateCustomDevicePostureAttributes: [
+    {
+      scope: "devices:posture_attributes",
+      request: async (f) => ({ method: "PATCH", path: "/api/v2/tailnet/-/device-attributes", body: { nodes: { [await device(f)]: { "custom:tier": { value: "gold" } } } } }),
+    },
+  ],
+  listDeviceInvites: [{ scope: "device_invites:read", request: async (f) => ({ method: "GET", path: `/api/v2/device/${await device(f)}/device-invites` }) }],
+  createDeviceInvites: [
+    { scope: "device_invites", userOnly: true, request: async (f) => ({ method: "POST", path: `/api/v2/device/${await device(f)}/device-invites`, body: [{}] }) },
+  ],
+  getDeviceInvite: [{ scope: "device_invites:read", request: async (f) => ({ method: "GET", path: `/api/v2/device-invites/${(await inviteOf(f)).id}` }) }],
+  deleteDeviceInvite: [{ scope: "device_invites", request: async (f) => ({ method: "DELETE", path: `/api/v2/device-invites/${(await inviteOf(f)).id}` }) }],
+  resendDeviceInvite: [
+    {
+      scope: "device_invites",
+      userOnly: true,
+      request: async (f) => {
+        const id = (await inviteOf(f, [{ email: "x@example.org" }])).id;
+        f.clock.advance(61_000); // past the once-a-minute limit
+        return { method: "POST", path: `/api/v2/device-invites/${id}/resend` };
+      },
+    },
+  ],
+  acceptDeviceInvite: [
+    {
+      scope: "device_invites",
+      userOnly: true,
+      request: async () => {
+        const other = await setupTailnet();
+        return { method: "POST", path: "/api/v2/device-invites/-/accept", body: { invite: (await inviteOf(other)).inviteUrl } };
+      },
     },
   ],
   getPolicyFile: [{ scope: "policy_file:read", request: async () => ({ method: "GET", path: "/api/v2/tailnet/-/acl" }) }],

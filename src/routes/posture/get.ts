@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { getIntegration } from "../../domain/posture.js";
+import { getIntegration } from "../../domain/posture-integrations.js";
 import { deps } from "../../http/context.js";
 import { errorResponses } from "../../http/errors.js";
 import { defineRoute, type App } from "../define.js";

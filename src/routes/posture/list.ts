@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { listIntegrations } from "../../domain/posture.js";
+import { listIntegrations } from "../../domain/posture-integrations.js";
 import { deps } from "../../http/context.js";
 import { errorResponses } from "../../http/errors.js";
 import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { updateIntegration } from "../../domain/posture.js";
+import { updateIntegration } from "../../domain/posture-integrations.js";
 import { deps } from "../../http/context.js";
 import { errorResponses } from "../../http/errors.js";
 import { defineRoute, type App } from "../define.js";

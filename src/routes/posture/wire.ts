@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { NOT_SYNCING, PROVIDERS, type PostureIntegration } from "../../domain/posture.js";
+import { NOT_SYNCING, PROVIDERS, type PostureIntegration } from "../../domain/posture-integrations.js";
 
 export const PostureIntegrationSchema = z
   .object({
