@@ -11,6 +11,7 @@
  * the endpoints it waits for. Ends with "N passed, N failed, N skipped"; exits 1 on any failure.
  */
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { buildOpenTofu, buildProvider, CACHE, goVersion, versions, type Built } from "./build.js";
@@ -113,7 +114,12 @@ async function main() {
     b.ok ? `${what}: ${b.path} (${b.built ? `built in ${b.seconds.toFixed(0)} s` : "cached"})` : `${what}: unavailable: ${b.reason}`;
   const provider = await buildProvider(log);
   console.log(`      ${describe(`terraform-provider-tailscale ${versions["terraform-provider-tailscale"]}`, provider)}`);
-  const tofu = await buildOpenTofu(log);
+  // OpenTofu is only worth minutes of building when there is a provider to run it with (or it is cached already).
+  const tofuCached = existsSync(path.join(CACHE, `opentofu-${versions.opentofu}`, "tofu"));
+  const tofu: Built =
+    provider.ok || tofuCached || process.env.TAILAPI_BUILD_TOFU === "1"
+      ? await buildOpenTofu(log)
+      : { ok: false, reason: "not built: without the provider it could run nothing (TAILAPI_BUILD_TOFU=1 builds it anyway)" };
   console.log(`      ${describe(`OpenTofu ${versions.opentofu}`, tofu)}`);
   console.log(`      build phase: ${((performance.now() - buildStart) / 1000).toFixed(0)} s`);
   if (tofu.ok) {
