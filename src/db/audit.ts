@@ -97,7 +97,7 @@ export async function listAuditRows(db: Queryable, tailnetId: string, f: AuditFi
        AND (cardinality($7::text[]) = 0
             OR (target_type || '.' || action || CASE WHEN target_property = '' THEN '' ELSE '.' || target_property END) = ANY($7::text[])
             OR (target_type || '.' || action) = ANY($7::text[]))
-     ORDER BY event_time, entry_id
+     ORDER BY audit_log.event_time, audit_log.entry_id -- the table's bigint, not the text alias
      LIMIT $8`,
     [tailnetId, f.start, f.end, exactActors, searches, targets, f.events, f.limit],
   );

@@ -189,7 +189,7 @@ export async function listJobs(db: Queryable, tailnetId: string, endpointId: str
   const rows = await query(
     db,
     `SELECT job_id::text AS job_id, endpoint_id, event_type, state, attempts, event, created_at FROM webhook_outbox
-     WHERE tailnet_id = $1 AND endpoint_id = $2 ORDER BY job_id DESC LIMIT 1000`,
+     WHERE tailnet_id = $1 AND endpoint_id = $2 ORDER BY webhook_outbox.job_id DESC LIMIT 1000`, // the bigint column, not the text alias
     [tailnetId, endpointId],
   );
   return rows.map((r) => ({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { insertAuditRows } from "../../src/db/audit.js";
+import { query } from "../../src/db/sql.js";
 import { createUser } from "../../src/domain/users.js";
 import { call, makeApp, operator, registerDevice, seedTailnet, setupTailnet, testDeps, testSql } from "../helpers.js";
 
@@ -98,6 +99,21 @@ describe("GET /logging/configuration", () => {
     expect(big.body.message).toMatch(/^more than 1000 entries match; narrow the window/);
     // A narrower window (before the bulk rows) still answers.
     expect((await get(window(Date.now() - 7200_000, now.getTime() - 1))).status).toBe(200);
+  });
+
+  it("orders entries of the same instant by their numeric id (9 before 10)", async () => {
+    const s = await setupTailnet();
+    const at = new Date(Date.now() - 60_000);
+    for (const id of [10, 9, 100]) {
+      await query(
+        testSql(),
+        `INSERT INTO audit_log (tailnet_id, entry_id, event_time, event_group_id, request_id, origin, actor_type, actor_id, action, target_type, target_id, details)
+         OVERRIDING SYSTEM VALUE VALUES ($1::bigint, $2, $3, 'g', 'r', 'api', 'USER', '1', 'UPDATE', 'TAILNET', $1::text, $4)`,
+        [s.tailnet.tailnetId, id, at, `#${id}`],
+      );
+    }
+    const r = await call(s.app, "GET", `/api/v2/tailnet/-/logging/configuration?${window(at.getTime() - 1, at.getTime() + 1)}`, { key: s.apiKey });
+    expect(r.body.logs.map((l: any) => l.actionDetails)).toEqual(["#9", "#10", "#100"]);
   });
 
   it("another tailnet's log is 404; its entries never show", async () => {
