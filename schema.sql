@@ -15,6 +15,42 @@ BEGIN
 END
 $function$;
 
+CREATE TABLE audit_log (
+  tailnet_id bigint NOT NULL,
+  entry_id bigint NOT NULL,
+  event_time timestamp with time zone NOT NULL,
+  event_group_id text NOT NULL,
+  request_id text NOT NULL,
+  origin text NOT NULL,
+  actor_type text NOT NULL,
+  actor_id text NOT NULL,
+  actor_login text NOT NULL DEFAULT ''::text,
+  actor_display text NOT NULL DEFAULT ''::text,
+  actor_tags text[] NOT NULL DEFAULT '{}'::text[],
+  credential_id text NOT NULL DEFAULT ''::text,
+  action text NOT NULL,
+  target_type text NOT NULL,
+  target_id text NOT NULL,
+  target_name text NOT NULL DEFAULT ''::text,
+  target_property text NOT NULL DEFAULT ''::text,
+  target_ephemeral boolean,
+  old_value jsonb,
+  new_value jsonb,
+  details text NOT NULL DEFAULT ''::text,
+  CONSTRAINT audit_log_pkey PRIMARY KEY (tailnet_id, entry_id),
+  CONSTRAINT audit_log_origin_check CHECK ((origin = ANY (ARRAY['api'::text, 'cli'::text, 'node'::text, 'system'::text])))
+);
+
+CREATE TABLE contacts (
+  tailnet_id bigint NOT NULL,
+  contact_type text NOT NULL,
+  email text NOT NULL,
+  fallback_email text NOT NULL DEFAULT ''::text,
+  needs_verification boolean NOT NULL DEFAULT false,
+  CONSTRAINT contacts_pkey PRIMARY KEY (tailnet_id, contact_type),
+  CONSTRAINT contacts_contact_type_check CHECK ((contact_type = ANY (ARRAY['account'::text, 'support'::text, 'security'::text])))
+);
+
 CREATE TABLE device_invites (
   tailnet_id bigint NOT NULL,
   invite_id bigint NOT NULL,
@@ -77,7 +113,19 @@ CREATE TABLE devices (
   ipv4 inet NOT NULL,
   ipv6 inet NOT NULL,
   key_expired boolean NOT NULL DEFAULT false,
+  expiring_notified_for timestamp with time zone,
+  expired_notified_for timestamp with time zone,
   CONSTRAINT devices_pkey PRIMARY KEY (tailnet_id, device_id)
+);
+
+CREATE TABLE dns_config (
+  tailnet_id bigint NOT NULL,
+  nameservers jsonb NOT NULL DEFAULT '[]'::jsonb,
+  magic_dns boolean NOT NULL DEFAULT false,
+  override_local_dns boolean NOT NULL DEFAULT false,
+  search_paths text[] NOT NULL DEFAULT '{}'::text[],
+  split_dns jsonb NOT NULL DEFAULT '{}'::jsonb,
+  CONSTRAINT dns_config_pkey PRIMARY KEY (tailnet_id)
 );
 
 CREATE TABLE keys (
@@ -101,6 +149,15 @@ CREATE TABLE keys (
   device_id bigint,
   CONSTRAINT keys_pkey PRIMARY KEY (tailnet_id, key_id),
   CONSTRAINT keys_key_type_check CHECK ((key_type = ANY (ARRAY['api'::text, 'auth'::text, 'client'::text, 'node'::text])))
+);
+
+CREATE TABLE log_streams (
+  tailnet_id bigint NOT NULL,
+  log_type text NOT NULL,
+  config jsonb NOT NULL,
+  updated_at timestamp with time zone NOT NULL,
+  CONSTRAINT log_streams_pkey PRIMARY KEY (tailnet_id, log_type),
+  CONSTRAINT log_streams_log_type_check CHECK ((log_type = ANY (ARRAY['configuration'::text, 'network'::text])))
 );
 
 CREATE TABLE policies (
@@ -131,6 +188,17 @@ CREATE TABLE posture_attributes (
   CONSTRAINT posture_attributes_pkey PRIMARY KEY (tailnet_id, device_id, key_lower)
 );
 
+CREATE TABLE posture_integrations (
+  tailnet_id bigint NOT NULL,
+  integration_id text NOT NULL,
+  provider text NOT NULL,
+  cloud_id text NOT NULL DEFAULT ''::text,
+  client_id text NOT NULL DEFAULT ''::text,
+  tenant_id text NOT NULL DEFAULT ''::text,
+  updated_at timestamp with time zone NOT NULL,
+  CONSTRAINT posture_integrations_pkey PRIMARY KEY (tailnet_id, integration_id)
+);
+
 CREATE TABLE rate_limit_counts (
   tailnet_id bigint NOT NULL,
   bucket text NOT NULL,
@@ -154,6 +222,21 @@ CREATE TABLE signing_keys (
   CONSTRAINT signing_keys_pkey PRIMARY KEY (tailnet_id, kid)
 );
 
+CREATE TABLE tailnet_settings (
+  tailnet_id bigint NOT NULL,
+  acls_externally_managed_on boolean NOT NULL DEFAULT false,
+  acls_external_link text NOT NULL DEFAULT ''::text,
+  devices_approval_on boolean NOT NULL DEFAULT true,
+  devices_auto_updates_on boolean NOT NULL DEFAULT false,
+  users_approval_on boolean NOT NULL DEFAULT false,
+  users_role_join_external text NOT NULL DEFAULT 'member'::text,
+  network_flow_logging_on boolean NOT NULL DEFAULT false,
+  posture_identity_collection_on boolean NOT NULL DEFAULT false,
+  https_enabled boolean NOT NULL DEFAULT false,
+  route_selection text NOT NULL DEFAULT 'active-passive-failover'::text,
+  CONSTRAINT tailnet_settings_pkey PRIMARY KEY (tailnet_id)
+);
+
 CREATE TABLE tailnets (
   tailnet_id bigint NOT NULL,
   name text NOT NULL,
@@ -174,6 +257,50 @@ CREATE TABLE users (
   CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'admin'::text, 'member'::text])))
 );
 
+CREATE TABLE webhook_attempts (
+  tailnet_id bigint NOT NULL,
+  job_id bigint NOT NULL,
+  attempt integer NOT NULL,
+  started_at timestamp with time zone NOT NULL,
+  duration_ms integer NOT NULL,
+  status_code integer,
+  error text NOT NULL DEFAULT ''::text,
+  replica text NOT NULL DEFAULT ''::text,
+  CONSTRAINT webhook_attempts_pkey PRIMARY KEY (tailnet_id, job_id, attempt)
+);
+
+CREATE TABLE webhook_endpoints (
+  tailnet_id bigint NOT NULL,
+  endpoint_id text NOT NULL,
+  endpoint_url text NOT NULL,
+  provider_type text NOT NULL DEFAULT ''::text,
+  subscriptions text[] NOT NULL,
+  creator_login text NOT NULL DEFAULT ''::text,
+  secret_jwe text NOT NULL,
+  master_key_id text NOT NULL,
+  created_at timestamp with time zone NOT NULL,
+  updated_at timestamp with time zone NOT NULL,
+  CONSTRAINT webhook_endpoints_pkey PRIMARY KEY (tailnet_id, endpoint_id)
+);
+
+CREATE TABLE webhook_outbox (
+  tailnet_id bigint NOT NULL,
+  job_id bigint NOT NULL,
+  endpoint_id text NOT NULL,
+  event_type text NOT NULL,
+  event jsonb NOT NULL,
+  created_at timestamp with time zone NOT NULL,
+  state text NOT NULL DEFAULT 'pending'::text,
+  attempts integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamp with time zone NOT NULL,
+  lease_until timestamp with time zone,
+  finished_at timestamp with time zone,
+  CONSTRAINT webhook_outbox_pkey PRIMARY KEY (tailnet_id, job_id),
+  CONSTRAINT webhook_outbox_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text])))
+);
+
+ALTER TABLE audit_log ADD CONSTRAINT audit_log_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
+ALTER TABLE contacts ADD CONSTRAINT contacts_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE device_invites ADD CONSTRAINT device_invites_tailnet_id_device_id_fkey FOREIGN KEY (tailnet_id, device_id) REFERENCES devices(tailnet_id, device_id) ON DELETE CASCADE;
 ALTER TABLE device_invites ADD CONSTRAINT device_invites_tailnet_id_sharer_user_id_fkey FOREIGN KEY (tailnet_id, sharer_user_id) REFERENCES users(tailnet_id, user_id) ON DELETE CASCADE;
 ALTER TABLE device_shares ADD CONSTRAINT device_shares_source_tailnet_id_device_id_fkey FOREIGN KEY (source_tailnet_id, device_id) REFERENCES devices(tailnet_id, device_id) ON DELETE CASCADE;
@@ -182,31 +309,46 @@ ALTER TABLE device_shares ADD CONSTRAINT device_shares_tailnet_id_accepted_by_us
 ALTER TABLE device_shares ADD CONSTRAINT device_shares_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE devices ADD CONSTRAINT devices_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE devices ADD CONSTRAINT devices_tailnet_id_user_id_fkey FOREIGN KEY (tailnet_id, user_id) REFERENCES users(tailnet_id, user_id) ON DELETE CASCADE;
+ALTER TABLE dns_config ADD CONSTRAINT dns_config_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE keys ADD CONSTRAINT keys_device_fkey FOREIGN KEY (tailnet_id, device_id) REFERENCES devices(tailnet_id, device_id) ON DELETE CASCADE;
 ALTER TABLE keys ADD CONSTRAINT keys_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE keys ADD CONSTRAINT keys_tailnet_id_user_id_fkey FOREIGN KEY (tailnet_id, user_id) REFERENCES users(tailnet_id, user_id) ON DELETE CASCADE;
+ALTER TABLE log_streams ADD CONSTRAINT log_streams_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE policies ADD CONSTRAINT policies_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE posture_attribute_keys ADD CONSTRAINT posture_attribute_keys_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE posture_attributes ADD CONSTRAINT posture_attributes_tailnet_id_device_id_fkey FOREIGN KEY (tailnet_id, device_id) REFERENCES devices(tailnet_id, device_id) ON DELETE CASCADE;
 ALTER TABLE posture_attributes ADD CONSTRAINT posture_attributes_tailnet_id_key_lower_fkey FOREIGN KEY (tailnet_id, key_lower) REFERENCES posture_attribute_keys(tailnet_id, key_lower);
+ALTER TABLE posture_integrations ADD CONSTRAINT posture_integrations_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE signing_keys ADD CONSTRAINT signing_keys_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
+ALTER TABLE tailnet_settings ADD CONSTRAINT tailnet_settings_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE users ADD CONSTRAINT users_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
+ALTER TABLE webhook_attempts ADD CONSTRAINT webhook_attempts_tailnet_id_job_id_fkey FOREIGN KEY (tailnet_id, job_id) REFERENCES webhook_outbox(tailnet_id, job_id) ON DELETE CASCADE;
+ALTER TABLE webhook_endpoints ADD CONSTRAINT webhook_endpoints_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
+ALTER TABLE webhook_outbox ADD CONSTRAINT webhook_outbox_tailnet_id_endpoint_id_fkey FOREIGN KEY (tailnet_id, endpoint_id) REFERENCES webhook_endpoints(tailnet_id, endpoint_id) ON DELETE CASCADE;
+ALTER TABLE webhook_outbox ADD CONSTRAINT webhook_outbox_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 
+CREATE INDEX audit_log_time_idx ON audit_log USING btree (tailnet_id, event_time, entry_id);
 CREATE INDEX device_invites_code_idx ON device_invites USING btree (code);
 CREATE INDEX device_invites_device_idx ON device_invites USING btree (tailnet_id, device_id);
 CREATE INDEX devices_ephemeral_idx ON devices USING btree (tailnet_id, last_seen) WHERE is_ephemeral;
+CREATE INDEX devices_hostname_idx ON devices USING btree (tailnet_id, hostname);
 CREATE UNIQUE INDEX devices_ipv4_key ON devices USING btree (tailnet_id, ipv4);
 CREATE UNIQUE INDEX devices_ipv6_key ON devices USING btree (tailnet_id, ipv6);
 CREATE UNIQUE INDEX devices_machine_key_key ON devices USING btree (tailnet_id, machine_key);
 CREATE UNIQUE INDEX devices_name_key ON devices USING btree (tailnet_id, lower(name));
+CREATE INDEX devices_name_pattern_idx ON devices USING btree (tailnet_id, lower(name) text_pattern_ops);
 CREATE UNIQUE INDEX devices_node_id_key ON devices USING btree (tailnet_id, node_id);
+CREATE INDEX devices_tags_idx ON devices USING gin (tags);
 CREATE INDEX keys_device_idx ON keys USING btree (tailnet_id, device_id) WHERE (device_id IS NOT NULL);
 CREATE INDEX keys_key_id_idx ON keys USING btree (key_id);
 CREATE INDEX keys_type_idx ON keys USING btree (tailnet_id, key_type, created_at);
+CREATE UNIQUE INDEX posture_integrations_provider_key ON posture_integrations USING btree (tailnet_id, provider);
 CREATE INDEX rate_limit_counts_window_idx ON rate_limit_counts USING btree (window_start);
 CREATE INDEX signing_keys_active_idx ON signing_keys USING btree (tailnet_id, sign_until);
 CREATE UNIQUE INDEX tailnets_name_key ON tailnets USING btree (lower(name));
 CREATE UNIQUE INDEX users_login_key ON users USING btree (tailnet_id, lower(login_name));
+CREATE INDEX webhook_outbox_due_idx ON webhook_outbox USING btree (next_attempt_at) WHERE (state = 'pending'::text);
+CREATE INDEX webhook_outbox_endpoint_idx ON webhook_outbox USING btree (tailnet_id, endpoint_id);
 
 CREATE TRIGGER keys_credential_changed AFTER UPDATE OF revoked_at, expires_at, scopes, tags, secret_hash, user_id, key_type ON keys FOR EACH ROW WHEN (((old.revoked_at IS DISTINCT FROM new.revoked_at) OR (old.expires_at IS DISTINCT FROM new.expires_at) OR (old.scopes IS DISTINCT FROM new.scopes) OR (old.tags IS DISTINCT FROM new.tags) OR (old.secret_hash IS DISTINCT FROM new.secret_hash) OR (old.user_id IS DISTINCT FROM new.user_id) OR (old.key_type IS DISTINCT FROM new.key_type))) EXECUTE FUNCTION tailapi_notify_credential();
 CREATE TRIGGER keys_credential_deleted AFTER DELETE ON keys FOR EACH ROW EXECUTE FUNCTION tailapi_notify_credential();

@@ -17,6 +17,7 @@
  * sends {type:"ready", ports} once listening; exits cleanly on "stop" or when
  * the IPC channel closes (parent gone).
  */
+import { secretBox } from "../src/lib/secret-box.js";
 import { serve, type ServerType } from "@hono/node-server";
 import { Hono } from "hono";
 import { randomBytes } from "node:crypto";
@@ -58,6 +59,8 @@ const app = createApp({
   // The limiter runs as in production, with a limit the load never reaches.
   limiter: new RateLimiter({ replica: "bench" }),
   limits: { credential: 1e12, tokenPerAddress: 1e12, nodePerAddress: 1e12 },
+  secrets: secretBox(randomBytes(32)),
+  outbound: { allow: [] },
 });
 
 const baseline = new Hono();

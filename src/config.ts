@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { isApiKeyFormat } from "./auth/credentials.js";
 import { tailnetNameProblem } from "./domain/tailnets.js";
-import { validateAllowList } from "./lib/outbound.js";
+import { parseAllowList, type AllowList } from "./lib/outbound.js";
 import { parseDuration } from "./lib/time.js";
 
 /** A duration with its unit (`45s`, `10m`, `2h`, `1d`), as milliseconds. */
@@ -14,12 +14,12 @@ function duration(dflt: string) {
     .refine((ms) => ms >= 1000, "must be at least 1s");
 }
 
-/** A whole number from `min` to `max`. */
-function whole(min: number, max: number, dflt: number) {
+/** A whole number in [min, max] (digits only: no `1e3`, no `0x10`). */
+function wholeNumber(min: number, max: number, dflt: number) {
   const message = `must be a whole number from ${min} to ${max}`;
   return z
     .string()
-    .regex(/^\d{1,10}$/, message)
+    .regex(/^\d{1,9}$/, message)
     .transform(Number)
     .refine((n) => n >= min && n <= max, message)
     .default(dflt);
@@ -63,13 +63,13 @@ const EnvSchema = z.object({
     .transform(Number)
     .refine((n) => n >= 1 && n <= 200, "must be a whole number from 1 to 200")
     .default(10),
-  TAILAPI_DB_STATEMENT_TIMEOUT_MS: whole(100, 3_600_000, 5000),
-  TAILAPI_DB_MAX_WAITING: whole(1, 100_000, 500),
-  TAILAPI_RATE_LIMIT: whole(0, 1_000_000_000, 3000),
-  TAILAPI_TOKEN_RATE_LIMIT: whole(0, 1_000_000_000, 600),
-  TAILAPI_NODE_RATE_LIMIT: whole(0, 1_000_000_000, 1200),
-  TAILAPI_RATE_LIMIT_SYNC_MS: whole(50, 60_000, 1000),
-  TAILAPI_METRICS_PORT: whole(0, 65535, -1),
+  TAILAPI_DB_STATEMENT_TIMEOUT_MS: wholeNumber(100, 3_600_000, 5000),
+  TAILAPI_DB_MAX_WAITING: wholeNumber(1, 100_000, 500),
+  TAILAPI_RATE_LIMIT: wholeNumber(0, 999_999_999, 3000),
+  TAILAPI_TOKEN_RATE_LIMIT: wholeNumber(0, 999_999_999, 600),
+  TAILAPI_NODE_RATE_LIMIT: wholeNumber(0, 999_999_999, 1200),
+  TAILAPI_RATE_LIMIT_SYNC_MS: wholeNumber(50, 60_000, 1000),
+  TAILAPI_METRICS_PORT: wholeNumber(0, 65535, -1),
   TAILAPI_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
   TAILAPI_CORS_ORIGINS: z
     .string()
@@ -80,16 +80,16 @@ const EnvSchema = z.object({
       }
     })
     .default([]),
-  TAILAPI_OUTBOUND_ALLOW: z
-    .string()
-    .transform((v) => v.split(/[\s,]+/).filter(Boolean))
-    .superRefine((list, ctx) => {
-      const problem = validateAllowList(list);
-      if (problem) ctx.addIssue({ code: "custom", message: `${problem}: give comma-separated CIDRs, addresses or host names` });
-    })
-    .default([]),
   TAILAPI_OFFLINE_AFTER: duration("60s"),
   TAILAPI_EPHEMERAL_TIMEOUT: duration("30m"),
+  TAILAPI_OUTBOUND_ALLOW: z
+    .string()
+    .refine((v) => tryAllowList(v) !== undefined, "must be comma-separated IP addresses or CIDR prefixes, e.g. 127.0.0.0/8,::1/128")
+    .default(""),
+  TAILAPI_WEBHOOK_TIMEOUT_MS: wholeNumber(100, 120_000, 10_000),
+  TAILAPI_WEBHOOK_RETRY_WINDOW: duration("24h"),
+  TAILAPI_WEBHOOK_POLL_MS: wholeNumber(50, 60_000, 1000),
+  TAILAPI_WEBHOOK_WORKER: z.enum(["on", "off"], { message: "must be on or off" }).default("on"),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { message: "must be one of fatal, error, warn, info, debug, trace, silent" })
     .default("info"),
@@ -115,8 +115,6 @@ export type Config = {
   metrics: { host: string; port: number } | undefined;
   /** Origins browsers may call the API from (CORS); empty: none. */
   corsOrigins: string[];
-  /** Non-public targets the server's own outbound requests (webhooks) may reach (src/lib/outbound.ts). */
-  outboundAllow: string[];
   /** How often replicas share their rate-limit counts (ms). */
   rateLimitSyncMs: number;
   /** A device is shown as connected for this long after its last report. */
@@ -124,6 +122,16 @@ export type Config = {
   /** An ephemeral device silent for this long is deleted. */
   ephemeralTimeoutMs: number;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+  /** Networks outbound requests may reach besides global unicast addresses (default: none). */
+  outboundAllow: AllowList;
+  webhooks: {
+    /** Whether this process delivers webhooks (every replica may). */
+    worker: boolean;
+    timeoutMs: number;
+    /** How long after an event its delivery is retried before it is marked failed. */
+    retryWindowMs: number;
+    pollMs: number;
+  };
 };
 
 export class ConfigError extends Error {}
@@ -150,13 +158,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbMaxWaiting: e.TAILAPI_DB_MAX_WAITING,
     rateLimits: { credential: e.TAILAPI_RATE_LIMIT, tokenPerAddress: e.TAILAPI_TOKEN_RATE_LIMIT, nodePerAddress: e.TAILAPI_NODE_RATE_LIMIT },
     rateLimitSyncMs: e.TAILAPI_RATE_LIMIT_SYNC_MS,
-    outboundAllow: e.TAILAPI_OUTBOUND_ALLOW,
     corsOrigins: e.TAILAPI_CORS_ORIGINS,
     metrics: e.TAILAPI_METRICS_PORT >= 0 ? { host: e.TAILAPI_METRICS_HOST, port: e.TAILAPI_METRICS_PORT } : undefined,
     offlineAfterMs: e.TAILAPI_OFFLINE_AFTER,
     ephemeralTimeoutMs: e.TAILAPI_EPHEMERAL_TIMEOUT,
     logLevel: e.LOG_LEVEL,
+    outboundAllow: parseAllowList(e.TAILAPI_OUTBOUND_ALLOW),
+    webhooks: {
+      worker: e.TAILAPI_WEBHOOK_WORKER === "on",
+      timeoutMs: e.TAILAPI_WEBHOOK_TIMEOUT_MS,
+      retryWindowMs: e.TAILAPI_WEBHOOK_RETRY_WINDOW,
+      pollMs: e.TAILAPI_WEBHOOK_POLL_MS,
+    },
   };
+}
+
+function tryAllowList(text: string): AllowList | undefined {
+  try {
+    return parseAllowList(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** 32 bytes from hex (64 digits) or base64/base64url; undefined if it is not that. */

@@ -12,7 +12,9 @@ import { openDatabase, type Database } from "./db/index.js";
 import type { Deps } from "./domain/deps.js";
 import { sweepEphemeral } from "./domain/nodes.js";
 import { systemClock } from "./lib/clock.js";
-import { randomIds } from "./lib/ids.js";
+import { newOperationId, randomIds } from "./lib/ids.js";
+import { secretBox } from "./lib/secret-box.js";
+import { WebhookWorker } from "./jobs/webhooks.js";
 import { createLogger } from "./lib/logger.js";
 import { createHttpServer } from "./http/node-server.js";
 import { rateLimitStore } from "./db/rate-limits.js";
@@ -55,9 +57,13 @@ export async function startServer(
   const started = performance.now();
   const db = await openDatabase(config, (msg, level = "info", extra) => logger[level](extra ?? {}, msg), onFatal);
   let server: ServerType | undefined;
+  let worker: WebhookWorker | undefined;
   try {
+    const master = await loadMasterKey(config);
+    const secrets = secretBox(master.key);
+    const outbound = { allow: config.outboundAllow };
     const presence = { offlineAfterMs: config.offlineAfterMs, ephemeralTimeoutMs: config.ephemeralTimeoutMs };
-    const d: Deps = { sql: db.sql, clock: systemClock, ids: randomIds, log: logger, presence };
+    const d: Deps = { sql: db.sql, clock: systemClock, ids: randomIds, log: logger, presence, origin: "system", requestId: "startup", operationId: newOperationId(), secrets, outbound };
     const boot = await bootstrap(d, config.defaultTailnet, config.bootstrapApiKey);
     if (boot.createdKey) {
       announce(
@@ -65,7 +71,6 @@ export async function startServer(
           `TAILAPI_API_KEY=${boot.createdKey.secret}\n`,
       );
     }
-    const master = await loadMasterKey(config);
     if (config.databaseUrl && !config.encryptionKey) {
       logger.warn({ keyFile: master.source }, "TAILAPI_ENCRYPTION_KEY is not set: token-signing keys are encrypted with a key file of this replica");
     }
@@ -82,7 +87,17 @@ export async function startServer(
     const metrics = config.metrics ? new Metrics({ health: db.health, poolMax: config.dbPoolSize }) : undefined;
     const metricsServer = config.metrics ? await metrics!.listen(config.metrics.host, config.metrics.port) : undefined;
     if (metricsServer) logger.info({ url: metricsServer.url }, "metrics listening");
-    const app = createApp({ sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials, tokens, presence, health: db.health, limiter, limits: config.rateLimits }, { corsOrigins: config.corsOrigins, metrics });
+    const app = createApp(
+      { sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials, tokens, presence, secrets, outbound, health: db.health, limiter, limits: config.rateLimits },
+      { corsOrigins: config.corsOrigins, metrics },
+    );
+    if (config.webhooks.worker) {
+      worker = new WebhookWorker(
+        { ...d, requestId: "webhook-worker", log: logger },
+        { allow: config.outboundAllow, timeoutMs: config.webhooks.timeoutMs, retryWindowMs: config.webhooks.retryWindowMs, pollMs: config.webhooks.pollMs, logger },
+      );
+      await worker.start(db.sql);
+    }
     const port = await new Promise<number>((resolve, reject) => {
       const s = createHttpServer(app.fetch, logger);
       server = s;
@@ -121,11 +136,13 @@ export async function startServer(
         await listening.unlisten().catch(() => undefined);
         await limiter.stop();
         await metricsServer?.close();
+        await worker?.stop();
         await db.close();
         logger.info("stopped");
       })());
     return { port, url, db, shutdown };
   } catch (err) {
+    await worker?.stop();
     await db.close();
     throw err;
   }

@@ -1,135 +1,121 @@
-import { lookup as dnsLookup } from "node:dns";
-import type { LookupAddress, LookupOneOptions } from "node:dns";
+import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import http from "node:http";
+import https from "node:https";
 import ipaddr from "ipaddr.js";
 
 /**
- * The guard for requests the server makes itself (webhook deliveries): a
- * target must be a public unicast address. Loopback, link-local, private
- * (RFC 1918, unique-local), carrier-grade NAT (100.64.0.0/10, which is also
- * where tailnet addresses live), multicast, unspecified, reserved and
- * documentation ranges are refused, as are IPv4-mapped and NAT64 forms of
- * them, unless an allow-list entry (a CIDR, an address, or a host name) in the
- * configuration says otherwise.
- *
- * The check is made on the address actually connected to: `guardedLookup` is
- * a `lookup` for node:http / undici, so a name that resolves to a public
- * address at check time and to 127.0.0.1 at connect time (DNS rebinding) is
- * still refused. `checkOutboundUrl` is the early check for a URL given by a
- * user (a 400 when a webhook is created).
+ * The guard for requests the server makes on a user's behalf (webhooks):
+ * only http(s), and never to loopback, link-local, private, CGNAT, multicast
+ * or otherwise non-global addresses unless the operator's allow-list
+ * (TAILAPI_OUTBOUND_ALLOW) names them. The check runs on the addresses the
+ * connection actually uses (a custom DNS lookup), so a name that resolves to
+ * a private address, or re-resolves to one later, is refused too.
  */
+export type AllowList = readonly [ipaddr.IPv4 | ipaddr.IPv6, number][];
 
-export type OutboundPolicy = {
-  /** CIDRs, addresses or host names that may be reached even though they are not public. */
-  allow: readonly string[];
-};
-
-export const DEFAULT_OUTBOUND: OutboundPolicy = { allow: [] };
-
-export class OutboundRefused extends Error {
-  readonly code = "ERR_OUTBOUND_REFUSED";
-}
-
-type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
-
-function parseAllow(allow: readonly string[]): { cidrs: Cidr[]; hosts: Set<string> } {
-  const cidrs: Cidr[] = [];
-  const hosts = new Set<string>();
-  for (const raw of allow) {
-    const entry = raw.trim();
-    if (!entry) continue;
-    if (entry.includes("/")) cidrs.push(ipaddr.parseCIDR(entry));
-    else if (ipaddr.isValid(entry)) {
+/** Parses `127.0.0.0/8,::1/128` (a bare address means just that address). Throws on a bad entry. */
+export function parseAllowList(text: string): AllowList {
+  return text
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((entry) => {
+      if (entry.includes("/")) return ipaddr.parseCIDR(entry);
       const a = ipaddr.parse(entry);
-      cidrs.push([a, a.kind() === "ipv4" ? 32 : 128]);
-    } else hosts.add(entry.toLowerCase().replace(/\.$/, ""));
-  }
-  return { cidrs, hosts };
+      return [a, a.kind() === "ipv4" ? 32 : 128] as [ipaddr.IPv4 | ipaddr.IPv6, number];
+    });
 }
 
-/** Throws on an allow-list entry that is neither a CIDR, an address nor a host name (config validation). */
-export function validateAllowList(allow: readonly string[]): string | undefined {
-  for (const entry of allow) {
-    try {
-      if (entry.includes("/")) ipaddr.parseCIDR(entry);
-      else if (!ipaddr.isValid(entry) && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/i.test(entry)) return `"${entry}" is not a CIDR, an address or a host name`;
-    } catch {
-      return `"${entry}" is not a valid CIDR`;
-    }
+/** Why an address may not be a target, or undefined when it may. */
+export function addressProblem(address: string, allow: AllowList): string | undefined {
+  if (!ipaddr.isValid(address)) return `${address} is not an IP address`;
+  const a = ipaddr.process(address); // IPv4-mapped IPv6 becomes IPv4
+  if (allow.some(([net, bits]) => net.kind() === a.kind() && a.match(net as never, bits))) return undefined;
+  const range = a.range();
+  if (range === "unicast") return undefined;
+  return `${address} is a ${range} address; add it to TAILAPI_OUTBOUND_ALLOW to allow it`;
+}
+
+export class OutboundRefused extends Error {}
+
+/** Why a URL may not be a target before any lookup (scheme, literal addresses), or undefined. */
+export function urlProblem(text: string, allow: AllowList): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    return "must be an absolute http(s) URL";
   }
+  if (u.protocol !== "http:" && u.protocol !== "https:") return "must be an http or https URL";
+  if (u.username || u.password) return "must not carry credentials";
+  const host = u.hostname.replace(/^\[|\]$/g, "");
+  if (ipaddr.isValid(host)) return addressProblem(host, allow);
+  if (host === "localhost" || host.endsWith(".localhost")) return addressProblem("127.0.0.1", allow);
   return undefined;
 }
 
-/** Why an address may not be reached (undefined: it may). */
-export function addressProblem(address: string, policy: OutboundPolicy = DEFAULT_OUTBOUND): string | undefined {
-  if (!ipaddr.isValid(address)) return `"${address}" is not an IP address`;
-  let a = ipaddr.parse(address);
-  // ::ffff:127.0.0.1 is 127.0.0.1; 64:ff9b::7f00:1 (NAT64) reaches 127.0.0.1 too.
-  if (a.kind() === "ipv6") {
-    const v6 = a as ipaddr.IPv6;
-    if (v6.isIPv4MappedAddress()) a = v6.toIPv4Address();
-    else if (v6.range() === "rfc6052") a = ipaddr.fromByteArray(v6.toByteArray().slice(12));
-  }
-  const { cidrs } = parseAllow(policy.allow);
-  if (cidrs.some(([net, bits]) => net.kind() === a.kind() && a.match(net as never, bits))) return undefined;
-  const range = a.range();
-  if (range === "unicast") return undefined;
-  return `${address} is a ${range} address`;
-}
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
-/** A `dns.lookup` that only yields addresses the policy allows (for http.request's and undici's `lookup` option). */
-export function guardedLookup(policy: OutboundPolicy = DEFAULT_OUTBOUND, resolve: typeof dnsLookup = dnsLookup) {
-  const { hosts } = parseAllow(policy.allow);
-  return (hostname: string, options: LookupOneOptions | number, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void): void => {
-    const opts = typeof options === "number" ? { family: options } : { ...options };
-    resolve(hostname, { ...opts, all: true }, (err, addresses) => {
-      if (err) return callback(err, "", 0);
+function guardedLookup(allow: AllowList) {
+  return (hostname: string, options: { all?: boolean; family?: number } | number, callback: LookupCallback) => {
+    const opts = typeof options === "number" ? { family: options } : options;
+    dnsLookup(hostname, { ...opts, all: true }, (err, addresses) => {
+      if (err) return callback(err, []);
       const list = addresses as LookupAddress[];
-      const allowedHost = hosts.has(hostname.toLowerCase().replace(/\.$/, ""));
-      const ok = allowedHost ? list : list.filter((x) => addressProblem(x.address, policy) === undefined);
-      if (!ok.length) {
-        const why = list.map((x) => addressProblem(x.address, policy)).filter(Boolean).join("; ");
-        return callback(new OutboundRefused(`refusing to connect to ${hostname}: ${why || "no address"}`), "", 0);
+      const ok = list.filter((a) => addressProblem(a.address, allow) === undefined);
+      if (ok.length === 0) {
+        const problem = list.length ? addressProblem(list[0]!.address, allow) : `${hostname} has no address`;
+        return callback(Object.assign(new OutboundRefused(`refused: ${hostname}: ${problem}`), { code: "EREFUSED_TARGET" }), []);
       }
-      if ((opts as { all?: boolean }).all) return callback(null, ok);
-      callback(null, ok[0]!.address, ok[0]!.family);
+      if (opts.all) callback(null, ok);
+      else callback(null, ok[0]!.address, ok[0]!.family);
     });
   };
 }
 
+export type PostResult = { status?: number; error?: string };
+
 /**
- * The early check of a URL a user gives (a webhook endpoint): http(s) only,
- * no credentials in it, and every address its host resolves to allowed.
- * Returns the problem, or undefined when it may be used.
+ * POSTs `body` to `url` with the guard, a timeout, no redirects followed,
+ * and the answer's body read and dropped (at most 64 KiB are read). Never
+ * throws: the result carries the status or a one-line error.
  */
-export async function checkOutboundUrl(
-  url: string,
-  policy: OutboundPolicy = DEFAULT_OUTBOUND,
-  resolve: (host: string) => Promise<string[]> = async (h) => (await import("node:dns/promises")).lookup(h, { all: true }).then((l) => l.map((x) => x.address)),
-): Promise<string | undefined> {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return "must be an absolute http:// or https:// URL";
-  }
-  if (u.protocol !== "https:" && u.protocol !== "http:") return "must be an http:// or https:// URL";
-  if (u.username || u.password) return "must not carry a user name or password";
-  const host = u.hostname.replace(/^\[|\]$/g, "");
-  const { hosts } = parseAllow(policy.allow);
-  if (hosts.has(host.toLowerCase().replace(/\.$/, ""))) return undefined;
-  let addresses: string[];
-  if (ipaddr.isValid(host)) addresses = [host];
-  else {
-    try {
-      addresses = await resolve(host);
-    } catch {
-      return `its host ${host} does not resolve`;
-    }
-  }
-  if (!addresses.length) return `its host ${host} does not resolve`;
-  for (const a of addresses) {
-    const problem = addressProblem(a, policy);
-    if (problem) return `must not point at a loopback, link-local or private address (${problem}); allow it with TAILAPI_OUTBOUND_ALLOW`;
-  }
-  return undefined;
+export function guardedPost(url: string, body: string, headers: Record<string, string>, o: { allow: AllowList; timeoutMs: number }): Promise<PostResult> {
+  const problem = urlProblem(url, o.allow);
+  if (problem) return Promise.resolve({ error: `refused: ${problem}` });
+  return new Promise((resolve) => {
+    const u = new URL(url);
+    const mod = u.protocol === "https:" ? https : http;
+    let done = false;
+    const finish = (r: PostResult) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(r);
+    };
+    const req = mod.request(
+      u,
+      {
+        method: "POST",
+        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+        lookup: guardedLookup(o.allow) as never,
+        agent: false,
+      },
+      (res) => {
+        let read = 0;
+        res.on("data", (chunk: Buffer) => {
+          read += chunk.length;
+          if (read > 64 * 1024) res.destroy();
+        });
+        res.on("end", () => finish({ status: res.statusCode }));
+        res.on("close", () => finish({ status: res.statusCode }));
+        res.on("error", () => finish({ status: res.statusCode }));
+      },
+    );
+    const timer = setTimeout(() => {
+      req.destroy();
+      finish({ error: `timed out after ${o.timeoutMs} ms` });
+    }, o.timeoutMs);
+    req.on("error", (err) => finish({ error: err instanceof OutboundRefused ? err.message : `${(err as NodeJS.ErrnoException).code ?? "error"}: ${err.message}` }));
+    req.end(body);
+  });
 }
