@@ -20,6 +20,7 @@ import { createHttpServer } from "./http/node-server.js";
 import { rateLimitStore } from "./db/rate-limits.js";
 import { RateLimiter } from "./lib/rate-limit.js";
 import { Metrics } from "./http/metrics.js";
+import { pendingJobCount } from "./db/webhooks.js";
 
 /** A start-up failure the operator can fix: the CLI prints its message alone, without a stack. */
 export class StartError extends Error {}
@@ -84,7 +85,7 @@ export async function startServer(
       onSyncError: (err) => logger.debug({ err }, "rate-limit sync failed"),
     });
     limiter.start();
-    const metrics = config.metrics ? new Metrics({ health: db.health, poolMax: config.dbPoolSize }) : undefined;
+    const metrics = config.metrics ? new Metrics({ health: db.health, poolMax: config.dbPoolSize, webhookQueue: () => pendingJobCount(db.sql) }) : undefined;
     const metricsServer = config.metrics ? await metrics!.listen(config.metrics.host, config.metrics.port) : undefined;
     if (metricsServer) logger.info({ url: metricsServer.url }, "metrics listening");
     const app = createApp(

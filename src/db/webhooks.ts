@@ -235,3 +235,9 @@ export async function pruneJobs(db: Queryable, before: Date, limit: number): Pro
   );
   return rows.length;
 }
+
+/** Deliveries waiting to be made, across tailnets (the metrics' webhook queue depth). */
+export async function pendingJobCount(db: Queryable): Promise<number> {
+  const [r] = await query<{ n: number }>(db, `SELECT count(*)::int AS n FROM webhook_outbox WHERE state = 'pending'`);
+  return r?.n ?? 0;
+}

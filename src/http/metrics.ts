@@ -18,7 +18,7 @@ export class Metrics {
   private readonly requests: client.Counter<"method" | "route" | "status">;
   private readonly duration: client.Histogram<"method" | "route" | "status">;
 
-  constructor(deps: { health: DatabaseHealth; poolMax: number }) {
+  constructor(deps: { health: DatabaseHealth; poolMax: number; webhookQueue?: () => Promise<number> }) {
     const registers = [this.registry];
     client.collectDefaultMetrics({ register: this.registry, prefix: "tailapi_" });
     this.requests = new client.Counter({ name: "tailapi_http_requests_total", help: "HTTP requests by route template, method and status.", labelNames: ["method", "route", "status"], registers });
@@ -39,6 +39,12 @@ export class Metrics {
     new client.Gauge({ name: "tailapi_db_pool_max", help: "Connections the pool may open (TAILAPI_DB_POOL_SIZE).", registers, collect() {
       this.set(deps.poolMax);
     } });
+    const queue = deps.webhookQueue;
+    if (queue) {
+      new client.Gauge({ name: "tailapi_webhook_queue_depth", help: "Webhook deliveries waiting (pending in the outbox, all replicas).", registers, async collect() {
+        this.set(await queue().catch(() => -1));
+      } });
+    }
     new client.Counter({ name: "tailapi_db_errors_total", help: "Database errors seen by requests: connection failures and statement timeouts.", labelNames: ["kind"], registers, collect() {
       this.reset();
       this.inc({ kind: "connection" }, health.errors.connection);

@@ -56,9 +56,12 @@ const dataDirs = new Set<string>();
 const secrets = new Set<string>();
 const SECRET = /tskey-(?:api|auth|client|node)-[A-Za-z0-9]+-[A-Za-z0-9]{16,}/g;
 const ACCESS_TOKEN = /"access_token"\s*:\s*"([^"]+)"/g;
+/** Webhook signing secrets (and any other field named secret). */
+const SECRET_FIELD = /"secret"\s*:\s*"([^"]{16,})"/g;
 function collectSecrets(text: string): void {
   for (const m of text.matchAll(SECRET)) secrets.add(m[0]);
   for (const m of text.matchAll(ACCESS_TOKEN)) secrets.add(m[1]!);
+  for (const m of text.matchAll(SECRET_FIELD)) secrets.add(m[1]!);
 }
 observeResponses(collectSecrets);
 /** A secret a test made itself (a bootstrap key): also one no log may show. */

@@ -31,6 +31,7 @@ describe("/metrics", () => {
     expect(text).toMatch(/^tailapi_db_requests_waiting 0$/m);
     expect(text).toMatch(/^tailapi_db_errors_total\{kind="connection"\} 0$/m);
     expect(text).toMatch(/^tailapi_process_resident_memory_bytes \d+/m);
+    expect(text).toMatch(/^tailapi_webhook_queue_depth \d+$/m);
     // No secret or credential ever appears in a label.
     expect(text).not.toContain(apiKey);
     expect(await server.stop()).toBe(0);

@@ -11,9 +11,10 @@ import { call, cleanup, createAuthKey, createOAuthClient, databaseUrl, registerD
 afterEach(cleanup);
 
 describe("secrets never reach a log line", () => {
-  it("API keys, auth keys, client secrets, access tokens and node tokens, at debug level", async () => {
+  it("API keys, auth keys, client secrets, access tokens, node tokens and webhook secrets, at debug level", async () => {
     const env = { DATABASE_URL: databaseUrl() };
-    const server = await spawnServer({ env });
+    // Webhook deliveries to a closed local port: allowed for this test only, and they fail at once.
+    const server = await spawnServer({ env: { ...env, TAILAPI_OUTBOUND_ALLOW: "127.0.0.1" } });
     expect(server.logs.some((l) => l.level === 20)).toBe(false); // nothing yet at debug…
     const { name, apiKey } = await seedTailnet(env);
     const authKey = await createAuthKey(server.url, apiKey, { reusable: true });
@@ -28,6 +29,13 @@ describe("secrets never reach a log line", () => {
       await call(server.url, "POST", "/machine/register", { body: { authKey: s, nodeKey: "bad" } });
       await call(server.url, "POST", "/api/v2/oauth/token", { rawBody: `client_id=${client.id}&client_secret=${encodeURIComponent(s)}x`, headers: { "content-type": "application/x-www-form-urlencoded" } });
     }
+    const hook = await call(server.url, "POST", "/api/v2/tailnet/-/webhooks", { key: apiKey, body: { endpointUrl: "http://127.0.0.1:9/hook", subscriptions: ["nodeCreated"] } });
+    expect(hook.status, hook.text).toBe(200);
+    expect(typeof hook.body.secret).toBe("string");
+    const rotated = await call(server.url, "POST", `/api/v2/webhooks/${hook.body.endpointId}/rotate`, { key: apiKey });
+    expect(rotated.status, rotated.text).toBe(200);
+    await call(server.url, "POST", `/api/v2/webhooks/${hook.body.endpointId}/test`, { key: apiKey });
+    await registerDevice(server.url, authKey.key); // a nodeCreated event to deliver (and fail)
     const extra = await runCli(["apikeys", "create", "--tailnet", name], env);
     expect(extra.code).toBe(0);
     await call(server.url, "DELETE", `/api/v2/tailnet/-/keys/${authKey.id}`, { key: apiKey });
