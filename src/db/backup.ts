@@ -30,7 +30,16 @@ import { query, type Sql, type TxSql } from "./sql.js";
 const MAGIC = "-- tailapi backup";
 const SKIP = new Set(["schema_migrations", "rate_limit_counts"]);
 
-export type BackupHeader = { format: "tailapi-backup"; version: 1; createdAt: string; server: string; migrations: string[]; tables: Record<string, number> };
+export type BackupHeader = {
+  format: "tailapi-backup";
+  version: 1;
+  createdAt: string;
+  server: string;
+  migrations: string[];
+  tables: Record<string, number>;
+  /** Sequences (identity and serial columns) and where they stood, so new rows do not collide with restored ones. */
+  sequences?: Record<string, { value: string; called: boolean }>;
+};
 
 /** Tables of the schema, parents before children (foreign keys). */
 async function tablesInOrder(db: Sql | TxSql): Promise<{ name: string; columns: string[] }[]> {
@@ -81,7 +90,12 @@ export async function backupDatabase(sql: Sql, file: string): Promise<BackupHead
       for (const t of tables) {
         counts[t.name] = ((await query<{ n: number }>(tx, `SELECT count(*)::int AS n FROM ${ident(t.name)}`))[0]!).n;
       }
-      const h: BackupHeader = { format: "tailapi-backup", version: 1, createdAt: new Date().toISOString(), server: `PostgreSQL ${server}`, migrations, tables: counts };
+      const sequences: NonNullable<BackupHeader["sequences"]> = {};
+      for (const q of await query<{ name: string }>(tx, `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema() WHERE c.relkind = 'S' ORDER BY 1`)) {
+        const [r] = await query<{ last_value: string; is_called: boolean }>(tx, `SELECT last_value::text, is_called FROM ${ident(q.name)}`);
+        sequences[q.name] = { value: r!.last_value, called: r!.is_called };
+      }
+      const h: BackupHeader = { format: "tailapi-backup", version: 1, createdAt: new Date().toISOString(), server: `PostgreSQL ${server}`, migrations, tables: counts, sequences };
       await write(out, `${MAGIC}\n-- ${JSON.stringify(h)}\n`);
       for (const t of tables) {
         const cols = t.columns.map(ident).join(", ");
@@ -118,6 +132,32 @@ export async function readBackupHeader(file: string): Promise<BackupHeader> {
   return h;
 }
 
+/** Reads the whole file once before anything is changed: every table section complete, with the rows the header announces. */
+async function checkBackupFile(file: string, header: BackupHeader): Promise<void> {
+  const rl = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
+  let table: string | undefined;
+  let rows = 0;
+  const seen = new Set<string>();
+  for await (const line of rl) {
+    if (table !== undefined) {
+      if (line === "\\.") {
+        if (rows !== header.tables[table]) throw new BackupError(`${file}: table ${table} has ${rows} rows, the header says ${header.tables[table]}`);
+        seen.add(table);
+        table = undefined;
+      } else rows++;
+      continue;
+    }
+    const m = /^COPY "((?:[^"]|"")+)" \((.*)\) FROM stdin;$/.exec(line);
+    if (m) {
+      table = m[1]!.replace(/""/g, '"');
+      rows = 0;
+    } else if (line && !line.startsWith("--")) throw new BackupError(`${file}: unexpected line ${JSON.stringify(line.slice(0, 80))}`);
+  }
+  if (table !== undefined) throw new BackupError(`${file} is truncated (inside table ${table})`);
+  const missing = Object.keys(header.tables).filter((t) => !seen.has(t));
+  if (missing.length) throw new BackupError(`${file} is truncated (tables ${missing.join(", ")} are missing)`);
+}
+
 /**
  * Replaces everything in the database with the backup, in one transaction:
  * the tables are dropped, the schema is rebuilt at the backup's migration
@@ -131,6 +171,7 @@ export async function restoreDatabase(sql: Sql, file: string): Promise<BackupHea
   const unknown = header.migrations.filter((v) => !knownVersions.has(v));
   if (unknown.length) throw new BackupError(`the backup was made by a newer tailapi (migrations ${unknown.join(", ")} are unknown here): upgrade first`);
   const level = new Set(header.migrations);
+  await checkBackupFile(file, header);
 
   await sql.begin(async (tx) => {
     await tx.unsafe(`SET LOCAL statement_timeout = 0`);
@@ -174,10 +215,15 @@ export async function restoreDatabase(sql: Sql, file: string): Promise<BackupHea
       if (m) {
         const table = m[1]!.replace(/""/g, '"');
         const stream = await tx.unsafe(`COPY ${ident(table)} (${m[2]}) FROM STDIN`).writable();
+        // An aborted restore (a damaged file) rolls back under the open COPY: its stream then errors, which is expected.
+        stream.on("error", () => undefined);
         copy = { stream, table, rows: 0, buffer: [], size: 0 };
       } else if (line && !line.startsWith("--")) throw new BackupError(`${file}: unexpected line ${JSON.stringify(line.slice(0, 80))}`);
     }
     if (copy) throw new BackupError(`${file} is truncated (inside table ${copy.table})`);
+    for (const [name, q] of Object.entries(header.sequences ?? {})) {
+      await query(tx, `SELECT setval($1::regclass, $2::bigint, $3)`, [ident(name), q.value, q.called]);
+    }
   });
   const migratedAfter = await migrate(sql);
   return { ...header, migratedAfter };

@@ -126,6 +126,7 @@ export const errorResponses = {
   403: errorContent("The credential lacks the scope or role this operation needs."),
   404: errorContent("Not found (also for resources of other tailnets)."),
   429: errorContent("Rate limited: too many requests for this credential. `Retry-After` says when to try again; `RateLimit-*` headers give the limit."),
+  431: errorContent("The request's URL or headers are too large (16 KiB in all)."),
   500: errorContent("Internal server error."),
   503: errorContent("The database is unavailable or the server is saturated: retry after `Retry-After` seconds."),
 } as const;

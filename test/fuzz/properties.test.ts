@@ -11,7 +11,8 @@
  *   - a request that does not act as a tailnet changes nothing in it (another
  *     tailnet's credential never touches this one).
  *
- * Bounded for CI: FUZZ_RUNS cases per operation (default 200), seeded by
+ * Bounded for CI: FUZZ_RUNS cases per operation (default 100: with some 70
+ * operations, 7,000 requests per pass), seeded by
  * FUZZ_SEED (random by default, printed; fast-check prints the seed and path
  * of any counterexample). `FUZZ_RUNS=5000 npx vitest run test/fuzz` runs thousands.
  */
@@ -24,7 +25,7 @@ import { randomIds } from "../../src/lib/ids.js";
 import { ROUTES } from "../../src/routes/index.js";
 import { accessToken, call, createAuthKey, createOAuthClient, makeApp, registerDevice, setupTailnet, testSql, type Res } from "../helpers.js";
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const DOC = buildOpenApiDocument() as any;
 

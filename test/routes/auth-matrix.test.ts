@@ -6,18 +6,21 @@
  *
  * Two tables drive it. CREDENTIALS is the kinds of credential (add a row
  * when a new kind exists: a suspended user's key once users can be
- * suspended). ROUTES_UNDER_TEST says how to make a valid request for each
- * route; a route missing from it fails "covers every route", so a new route
- * joins the matrix by being added there.
+ * suspended). The valid request of each route comes from the shared table
+ * test/routes/cases.ts (which the scope matrix also uses); a route missing
+ * there fails "covers every route", so a new route joins the matrix by
+ * being added there. The resource a route acts on is read from its path
+ * template ({deviceId}, {keyId}, {deviceInviteId}, {endpointId}, posture
+ * integration {id}).
  */
 import { createHmac } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mintSecret } from "../../src/auth/credentials.js";
 import { randomIds } from "../../src/lib/ids.js";
+import { grants, type Scope } from "../../src/auth/scopes.js";
 import { ROUTES } from "../../src/routes/index.js";
 import {
   accessToken,
-  authKeyBody,
   call,
   createAuthKey,
   createOAuthClient,
@@ -27,96 +30,56 @@ import {
   seedUser,
   setupTailnet,
   testSql,
-  TEST_POLICY,
   tokenFor,
 } from "../helpers.js";
+import { CASES, type Fixture, type Req } from "./cases.js";
 
-type Fixture = Awaited<ReturnType<typeof setupTailnet>>;
-type Req = { method: string; path: string; body?: unknown };
-/** A valid request in tailnet `f`; `id` is the resource the path names (a device or a key), if any. */
+/** A valid request in tailnet `f`; `id` is the resource its path names (a device, a key, …), if any. */
 type Built = Req & { id?: string };
-type Resource = "device" | "key" | "invite";
-type RouteCase = { resource?: Resource; build(f: Fixture): Promise<Built> };
+type Resource = "device" | "key" | "invite" | "webhook" | "integration";
 
-const device = async (f: Fixture) => (await registerDevice(f.app, f.authKey)).device.nodeId as string;
-const authKey = async (f: Fixture) => (await createAuthKey(f.app, f.apiKey, { tags: ["tag:ci"] })).id;
-const client = async (f: Fixture) => (await createOAuthClient(f.app, f.apiKey, ["dns:read"], [])).id;
+/** The resource a route's path names, from its template's parameter; and where it is read back. */
+const RESOURCES: [Resource, RegExp][] = [
+  ["device", /^\/api\/v2\/device\/([^/]+)/],
+  ["key", /^\/api\/v2\/tailnet\/[^/]+\/keys\/([^/]+)/],
+  ["invite", /^\/api\/v2\/device-invites\/(?!-\/)([^/]+)/],
+  ["webhook", /^\/api\/v2\/webhooks\/([^/]+)/],
+  ["integration", /^\/api\/v2\/posture\/integrations\/([^/]+)/],
+];
+function resourceOfTemplate(path: string): Resource | undefined {
+  if (path.includes("{deviceId}")) return "device";
+  if (path.includes("{keyId}")) return "key";
+  if (path.includes("{deviceInviteId}")) return "invite";
+  if (path.includes("{endpointId}")) return "webhook";
+  if (/\/posture\/integrations\/\{id\}/.test(path)) return "integration";
+  return undefined;
+}
 
-/** A request on a fresh device of the tailnet: `/api/v2/device/{id}{suffix}`. */
-const onDevice = (method: string, suffix = "", body?: () => unknown): RouteCase => ({
-  resource: "device",
-  build: async (f) => ((id) => ({ method, path: `/api/v2/device/${id}${suffix}`, id, body: body?.() }))(await device(f)),
-});
-const inviteOf = async (f: Fixture, body: unknown[] = [{}]) =>
-  (await call(f.app, "POST", `/api/v2/device/${await device(f)}/device-invites`, { key: f.apiKey, body })).body[0] as { id: string; inviteUrl: string };
-const onInvite = (method: string, suffix = "", body: unknown[] = [{}]): RouteCase => ({
-  resource: "invite",
-  build: async (f) => {
-    const id = (await inviteOf(f, body)).id;
-    f.clock.advance(61_000); // past the once-a-minute resend limit
-    return { method, path: `/api/v2/device-invites/${id}${suffix}`, id };
-  },
-});
-const randomIp = () => `100.96.${1 + Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+/** The route's first valid request from the shared table (test/routes/cases.ts), with the resource its path names. */
+async function build(op: string, f: Fixture): Promise<Built & { readPath?: string }> {
+  const req = await CASES[op]![0]!.request(f);
+  for (const [, re] of RESOURCES) {
+    const m = re.exec(req.path);
+    if (m) return { ...req, id: decodeURIComponent(m[1]!), readPath: m[0] };
+  }
+  return req;
+}
 
-/** Every scoped route: how to make a valid request for it. */
-const ROUTES_UNDER_TEST: Record<string, RouteCase> = {
-  listTailnetDevices: { build: async () => ({ method: "GET", path: "/api/v2/tailnet/-/devices" }) },
-  getDevice: onDevice("GET"),
-  deleteDevice: onDevice("DELETE"),
-  expireDeviceKey: onDevice("POST", "/expire"),
-  listDeviceRoutes: onDevice("GET", "/routes"),
-  setDeviceRoutes: onDevice("POST", "/routes", () => ({ routes: ["10.0.0.0/24"] })),
-  authorizeDevice: onDevice("POST", "/authorized", () => ({ authorized: true })),
-  setDeviceName: onDevice("POST", "/name", () => ({ name: "renamed" })),
-  setDeviceTags: onDevice("POST", "/tags", () => ({ tags: ["tag:ci"] })),
-  updateDeviceKey: onDevice("POST", "/key", () => ({ keyExpiryDisabled: true })),
-  setDeviceIp: onDevice("POST", "/ip", () => ({ ipv4: randomIp() })),
-  getDevicePostureAttributes: onDevice("GET", "/attributes"),
-  setCustomDevicePostureAttributes: onDevice("POST", "/attributes/custom:tier", () => ({ value: "gold" })),
-  deleteCustomDevicePostureAttributes: {
-    resource: "device",
-    build: async (f) => {
-      const id = await device(f);
-      expect((await call(f.app, "POST", `/api/v2/device/${id}/attributes/custom:tier`, { key: f.apiKey, body: { value: "gold" } })).status).toBe(200);
-      return { method: "DELETE", path: `/api/v2/device/${id}/attributes/custom:tier`, id };
-    },
-  },
-  batchUpdateCustomDevicePostureAttributes: {
-    build: async (f) => ({ method: "PATCH", path: "/api/v2/tailnet/-/device-attributes", body: { nodes: { [await device(f)]: { "custom:tier": { value: "gold" } } } } }),
-  },
-  listDeviceInvites: onDevice("GET", "/device-invites"),
-  createDeviceInvites: onDevice("POST", "/device-invites", () => [{}]),
-  getDeviceInvite: onInvite("GET"),
-  deleteDeviceInvite: onInvite("DELETE"),
-  resendDeviceInvite: onInvite("POST", "/resend", [{ email: "x@example.org" }]),
-  acceptDeviceInvite: {
-    build: async () => ({ method: "POST", path: "/api/v2/device-invites/-/accept", body: { invite: (await inviteOf(await setupTailnet({ tags: [] }))).inviteUrl } }),
-  },
-  getPolicyFile: { build: async () => ({ method: "GET", path: "/api/v2/tailnet/-/acl" }) },
-  setPolicyFile: { build: async () => ({ method: "POST", path: "/api/v2/tailnet/-/acl", body: JSON.parse(TEST_POLICY) }) },
-  validateAndTestPolicyFile: { build: async () => ({ method: "POST", path: "/api/v2/tailnet/-/acl/validate", body: JSON.parse(TEST_POLICY) }) },
-  listTailnetKeys: { build: async () => ({ method: "GET", path: "/api/v2/tailnet/-/keys" }) },
-  createKey: { build: async () => ({ method: "POST", path: "/api/v2/tailnet/-/keys", body: authKeyBody({ tags: ["tag:ci"] }) }) },
-  getKey: { resource: "key", build: async (f) => ((id) => ({ method: "GET", path: `/api/v2/tailnet/-/keys/${id}`, id }))(await authKey(f)) },
-  setKey: {
-    resource: "key",
-    build: async (f) => ((id) => ({ method: "PUT", path: `/api/v2/tailnet/-/keys/${id}`, id, body: { scopes: ["dns:read"], tags: [] } }))(await client(f)),
-  },
-  deleteKey: { resource: "key", build: async (f) => ((id) => ({ method: "DELETE", path: `/api/v2/tailnet/-/keys/${id}`, id }))(await authKey(f)) },
-};
+/** An id of the same shape (length, character classes) that names nothing. */
+function missingLike(id: string): string {
+  const m = /^([nk]?)(.*?)(CNTRL)?$/.exec(id)!;
+  return m[1] + m[2]!.replace(/[0-9]/g, "1").replace(/[A-Za-z]/g, "A") + (m[3] ?? "");
+}
 
-const MISSING_ID: Record<Resource, string> = { device: "nAAAAAAAAAAACNTRL", key: "kAAAAAAAAAAACNTRL", invite: "AAAAAAAAAAAAAAAA" };
-/** Where a resource is read back, to see that a refused request left it alone. */
-const readPath: Record<Resource, (id: string) => string> = {
-  device: (id) => `/api/v2/device/${id}`,
-  key: (id) => `/api/v2/tailnet/-/keys/${id}`,
-  invite: (id) => `/api/v2/device-invites/${id}`,
-};
+/** A scope that grants nothing the route declares (and needs no tags). */
+function wrongScope(declared: readonly string[]): string {
+  const candidates = ["dns:read", "users:read", "feature_settings:read", "logs:network:read", "webhooks:read", "devices:core:read", "policy_file:read"];
+  return candidates.find((c) => !declared.some((d) => grants([c], d as Scope)))!;
+}
 
 type Ctx = { home: Fixture; foreign: Fixture };
 /** What a credential kind makes of the route: the Authorization header, and the status it must get. */
-type CredentialKind = { name: string; authorization(ctx: Ctx): Promise<string | undefined>; status: 401 | 403 };
+type CredentialKind = { name: string; authorization(ctx: Ctx, declared: readonly string[]): Promise<string | undefined>; status: 401 | 403 };
 
 const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
 const bearer = (t: string) => `Bearer ${t}`;
@@ -204,15 +167,22 @@ const CREDENTIALS: CredentialKind[] = [
     },
   },
   { name: "an OAuth client secret used as an API key", status: 403, authorization: async ({ home }) => basic((await createOAuthClient(home.app, home.apiKey, ["all"])).secret) },
-  { name: "an access token with the wrong scope", status: 403, authorization: async ({ home }) => bearer(await accessToken(home.app, home.apiKey, ["dns:read"], [])) },
+  {
+    name: "an access token with the wrong scope",
+    status: 403,
+    authorization: async ({ home }, declared) => bearer(await accessToken(home.app, home.apiKey, [wrongScope(declared)], [])),
+  },
   // Once users can be suspended (issue 9): { name: "a suspended user's API key", status: 401, authorization: … },
 ];
 
 const scoped = ROUTES.filter((r) => r.route["x-required-scope"] !== undefined);
-let ctx: Ctx;
+/** The other tailnet of every cell, and the home of the unscoped cells. */
+const shared = {} as Ctx;
+const ctx = shared;
 
 beforeAll(async () => {
-  ctx = { home: await setupTailnet({ tags: [] }), foreign: await setupTailnet({ tags: [] }) };
+  shared.home = await setupTailnet({ tags: [] });
+  shared.foreign = await setupTailnet({ tags: [] });
 });
 
 async function send(f: Fixture, req: Req, authorization: string | undefined) {
@@ -221,66 +191,74 @@ async function send(f: Fixture, req: Req, authorization: string | undefined) {
 
 describe("authorization matrix", () => {
   it("covers every route that declares a scope", () => {
-    expect(Object.keys(ROUTES_UNDER_TEST).sort()).toEqual(scoped.map((r) => r.route.operationId).sort());
+    expect(scoped.filter((r) => !CASES[r.route.operationId!]?.length).map((r) => r.route.operationId)).toEqual([]);
   });
 
   for (const r of scoped) {
     const op = r.route.operationId!;
-    const rc = ROUTES_UNDER_TEST[op];
-    if (!rc) continue;
+    if (!CASES[op]?.length) continue;
+    const declared = [r.route["x-required-scope"] as string | string[]].flat();
+    const resource = resourceOfTemplate(r.route.path);
     describe(op, () => {
+      // A tailnet of its own per route: what one route's cells make does not pile up in another's.
+      const ctx = {} as Ctx;
+      beforeAll(async () => {
+        ctx.home = await setupTailnet({ tags: [] });
+        ctx.foreign = shared.foreign;
+      });
       it("a valid credential with every scope succeeds (the request is well-formed)", async () => {
-        const res = await send(ctx.home, await rc.build(ctx.home), basic(ctx.home.apiKey));
+        const res = await send(ctx.home, await build(op, ctx.home), basic(ctx.home.apiKey));
         expect(res.status, res.text).toBeLessThan(300);
       });
 
       it.each(CREDENTIALS.map((k) => [k.name, k] as const))("%s", async (_name, kind) => {
-        const req = await rc.build(ctx.home);
-        const res = await send(ctx.home, req, await kind.authorization(ctx));
+        const req = await build(op, ctx.home);
+        const res = await send(ctx.home, req, await kind.authorization(ctx, declared));
         expect(res.status, res.text).toBe(kind.status);
         expect(res.body).toEqual({
           message: kind.status === 401 ? "API token invalid" : "calling actor does not have enough permissions to perform this function",
         });
         // Nothing was done: the resource is still there.
-        if (req.id && rc.resource) {
-          const path = readPath[rc.resource](req.id);
-          const still = await call(ctx.home.app, "GET", path, { key: ctx.home.apiKey });
-          expect(still.status).toBe(200);
-          if (rc.resource === "key") expect(still.body.invalid).toBe(false);
+        if (req.readPath) {
+          const still = await call(ctx.home.app, "GET", req.readPath, { key: ctx.home.apiKey });
+          expect(still.status, `${req.readPath}: ${still.text}`).toBe(200);
+          if (resource === "key") expect(still.body.invalid).toBe(false);
         }
       });
 
-      if (rc.resource || r.route.path.includes("{tailnet}")) {
+      if (resource || r.route.path.includes("{tailnet}")) {
         it("another tailnet's credential on this tailnet's resource: 404, like a missing one", async () => {
-          const req = await rc.build(ctx.home);
+          const req = await build(op, ctx.home);
           // Name the home tailnet explicitly: `-` would mean the caller's own.
           const path = req.path.replace("/tailnet/-/", `/tailnet/${ctx.home.tailnet.name}/`);
           const res = await send(ctx.foreign, { ...req, path }, basic(ctx.foreign.apiKey));
           expect(res.status, res.text).toBe(404);
           expect(res.body).toEqual({ message: "not found" });
+          if (req.readPath) expect((await call(ctx.home.app, "GET", req.readPath, { key: ctx.home.apiKey })).status).toBe(200);
         });
       }
 
-      if (rc.resource) {
+      if (resource) {
         it("another tailnet's resource is indistinguishable from a missing one (same status, same body)", async () => {
-          const foreignReq = await rc.build(ctx.foreign);
+          const foreignReq = await build(op, ctx.foreign);
+          expect(foreignReq.id, "the request names its resource").toBeTruthy();
           const theirs = await send(ctx.home, foreignReq, basic(ctx.home.apiKey));
-          const missing = await send(ctx.home, { ...foreignReq, path: foreignReq.path.replace(foreignReq.id!, MISSING_ID[rc.resource!]) }, basic(ctx.home.apiKey));
+          const missing = await send(ctx.home, { ...foreignReq, path: foreignReq.path.replace(foreignReq.id!, missingLike(foreignReq.id!)) }, basic(ctx.home.apiKey));
           expect(theirs.status).toBe(404);
           expect([theirs.status, theirs.text, theirs.headers.get("content-type")]).toEqual([missing.status, missing.text, missing.headers.get("content-type")]);
           // And the foreign resource is untouched.
-          const path = readPath[rc.resource!](foreignReq.id!);
-          expect((await call(ctx.foreign.app, "GET", path, { key: ctx.foreign.apiKey })).status).toBe(200);
+          expect((await call(ctx.foreign.app, "GET", foreignReq.readPath!, { key: ctx.foreign.apiKey })).status).toBe(200);
         });
+      }
 
+      if (resource === "device" || resource === "key") {
         const write = r.route.method !== "get";
-        if (rc.resource === "invite") return; // invites belong to a device: the device cells cover members
         // Members read everything but others' keys (hidden: 404), write only their own untagged devices,
         // and hold no key-writing scope at all (403 before any lookup).
-        const memberStatus = write ? 403 : rc.resource === "key" ? 404 : 200;
-        it(`a member acting on another user's ${rc.resource}: ${memberStatus}`, async () => {
+        const memberStatus = write ? 403 : resource === "key" ? 404 : 200;
+        it(`a member acting on another user's ${resource}: ${memberStatus}`, async () => {
           const member = await seedUser(ctx.home, "member");
-          const req = await rc.build(ctx.home);
+          const req = await build(op, ctx.home);
           const res = await send(ctx.home, req, basic(member.apiKey));
           expect(res.status, res.text).toBe(memberStatus);
         });

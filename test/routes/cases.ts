@@ -31,7 +31,11 @@ const owner = async (f: Fixture, method: string, path: string, body?: unknown) =
   return r.body;
 };
 const webhook = async (f: Fixture) => (await owner(f, "POST", "/api/v2/tailnet/-/webhooks", { endpointUrl: "https://hooks.example.com/t", subscriptions: ["nodeCreated"] })).endpointId as string;
-const integration = async (f: Fixture) => (await owner(f, "POST", "/api/v2/tailnet/-/posture/integrations", { provider: "kolide", clientSecret: "s3cret" })).id as string;
+/** The tailnet's kolide integration (one per provider per tailnet): made if there is none yet. */
+const integration = async (f: Fixture) => {
+  const existing = ((await owner(f, "GET", "/api/v2/tailnet/-/posture/integrations")).integrations as { id: string; provider: string }[]).find((i) => i.provider === "kolide");
+  return existing?.id ?? ((await owner(f, "POST", "/api/v2/tailnet/-/posture/integrations", { provider: "kolide", clientSecret: "s3cret" })).id as string);
+};
 const logStream = async (f: Fixture) => owner(f, "PUT", "/api/v2/tailnet/-/logging/configuration/stream", { destinationType: "elastic", url: "https://logs.example.com/in", token: "t0ken" });
 const nameserver = (f: Fixture) => owner(f, "POST", "/api/v2/tailnet/-/dns/nameservers", { dns: ["8.8.8.8"] });
 const window = () => {

@@ -49,6 +49,7 @@ export const route = createRoute({
     400: errorResponses[400],
     401: errorResponses[401],
     429: errorResponses[429],
+    431: errorResponses[431],
     500: errorResponses[500],
     503: errorResponses[503],
   },

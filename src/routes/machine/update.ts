@@ -42,6 +42,7 @@ export const route = createRoute({
     401: errorResponses[401],
     403: errorResponses[403],
     429: errorResponses[429],
+    431: errorResponses[431],
     500: errorResponses[500],
     503: errorResponses[503],
   },

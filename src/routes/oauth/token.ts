@@ -4,6 +4,7 @@ import { directLookup } from "../../auth/authenticate.js";
 import { verifySecret } from "../../auth/credentials.js";
 import { grants, isKnownScope, isLegacyScope, normalize, type Scope } from "../../auth/scopes.js";
 import { requestLog, type AppEnv } from "../../http/context.js";
+import { errorResponses } from "../../http/errors.js";
 import type { App } from "../define.js";
 
 const TokenForm = z
@@ -45,6 +46,9 @@ export const route = createRoute({
       description: "Scopes or tags the client cannot grant.",
       content: { "application/json": { schema: z.object({ message: z.string() }) } },
     },
+    429: errorResponses[429],
+    431: errorResponses[431],
+    503: errorResponses[503],
   },
 });
 
