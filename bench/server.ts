@@ -44,7 +44,7 @@ if (!url || !tailnetId || !process.send) {
 const logger = createLogger("info");
 const sql = connect(url, { max: 10 });
 
-const app = createApp({ sql, clock: systemClock, ids: randomIds, presence: DEFAULT_PRESENCE, logger, credentials: new CredentialCache(), tokens: new TokenService(randomBytes(32)) });
+const app = createApp({ sql, clock: systemClock, ids: randomIds, presence: DEFAULT_PRESENCE, defaultTailnet: "example.com", logger, credentials: new CredentialCache(), tokens: new TokenService(randomBytes(32)) });
 
 const baseline = new Hono();
 baseline.get("/device/:id", async (c) => {

@@ -17,6 +17,16 @@ export type Services = {
   credentials: CredentialCache;
   tokens: TokenService;
   presence: PresenceSettings;
+  /** The tailnet a node joins when it registers without an auth key and names none (TAILAPI_TAILNET). */
+  defaultTailnet: string;
+  /** The address clients reach this server at (TAILAPI_PUBLIC_URL), for links it hands out; else the request's own. */
+  publicUrl?: string;
+  /**
+   * Set only by the CLI's in-process app (never by a server): every request
+   * acts as this actor, the operator of the chosen tailnet, instead of
+   * presenting a credential. The route's scope is still checked.
+   */
+  actAs?: Actor;
 };
 
 export type AppEnv = {
@@ -45,6 +55,11 @@ export function requestLog(c: LogCarrier): Logger {
     c.set("log", log);
   }
   return log;
+}
+
+/** The base URL links to this server start with: TAILAPI_PUBLIC_URL, or the request's own origin. */
+export function publicBase(c: Context<AppEnv>): string {
+  return (c.get("services").publicUrl ?? new URL(c.req.url).origin).replace(/\/+$/, "");
 }
 
 /** What a route hands the domain layer: the request's services, with a logger that carries the request id. */

@@ -21,7 +21,30 @@ import * as machineUpdate from "./machine/update.js";
 import * as oauthToken from "./oauth/token.js";
 import * as policyGet from "./policy/get.js";
 import * as policySet from "./policy/set.js";
+import * as policyPreview from "./policy/preview.js";
 import * as policyValidate from "./policy/validate.js";
+import * as authKeyCreate from "./authkeys/create.js";
+import * as authKeyExpire from "./authkeys/expire.js";
+import * as authKeyList from "./authkeys/list.js";
+import * as inviteAccept from "./invites/accept.js";
+import * as inviteCreate from "./invites/create.js";
+import * as inviteDelete from "./invites/delete.js";
+import * as inviteGet from "./invites/get.js";
+import * as inviteList from "./invites/list.js";
+import * as invitePage from "./invites/page.js";
+import * as inviteResend from "./invites/resend.js";
+import * as tailnetImport from "./transfer/import.js";
+import * as registrationApprove from "./registrations/approve.js";
+import * as registrationPage from "./registrations/page.js";
+import * as userApprove from "./users/approve.js";
+import * as userCreate from "./users/create.js";
+import * as userDelete from "./users/delete.js";
+import * as userGet from "./users/get.js";
+import * as userList from "./users/list.js";
+import * as userRename from "./users/rename.js";
+import * as userRestore from "./users/restore.js";
+import * as userRole from "./users/role.js";
+import * as userSuspend from "./users/suspend.js";
 
 type RouteModule = { route: RouteConfig & { "x-required-scope"?: unknown }; register(app: App): void };
 
@@ -46,9 +69,32 @@ export const ROUTES: readonly RouteModule[] = [
   policyGet,
   policySet,
   policyValidate,
+  policyPreview,
+  userList,
+  userGet,
+  userRole,
+  userApprove,
+  userSuspend,
+  userRestore,
+  userDelete,
+  userCreate,
+  userRename,
+  inviteList,
+  inviteCreate,
+  inviteGet,
+  inviteDelete,
+  inviteResend,
+  inviteAccept,
+  invitePage,
+  authKeyList,
+  authKeyCreate,
+  authKeyExpire,
+  registrationApprove,
+  tailnetImport,
   oauthToken,
   machineRegister,
   machineUpdate,
+  registrationPage,
 ];
 
 export function registerRoutes(app: App): void {
