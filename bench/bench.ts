@@ -41,7 +41,7 @@ import { createTailnetWithKey, operatorOf } from "../src/domain/tailnets.js";
 import { systemClock } from "../src/lib/clock.js";
 import { randomIds } from "../src/lib/ids.js";
 import { createLogger } from "../src/lib/logger.js";
-import { loadDeviceIds, seedDevices } from "./seed.js";
+import { loadDeviceIds, seedDevices, seedPostureAndShares } from "./seed.js";
 import type { ChildMessage, ServerPorts } from "./server.js";
 import { variants, type Variant } from "./variants.js";
 
@@ -59,6 +59,9 @@ const LIST_RUNS = envInt("BENCH_LIST_RUNS", 20, 0);
 const LIST_WARMUPS = 3;
 const TARGET_RATIO = 0.8;
 const TARGET_LIST_MEDIAN_MS = 250;
+const TARGET_RICH_LIST_RATIO = 1.2;
+/** Devices of a second tailnet shared into the bench tailnet for the second list timing. */
+const SHARED_DEVICES = 100;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (msg: string) => process.stdout.write(msg + "\n");
@@ -362,7 +365,17 @@ async function main(): Promise<number> {
     }
 
     if (LIST_RUNS) log(`GET /api/v2/tailnet/-/devices?fields=all: ${LIST_WARMUPS} warm-ups + ${LIST_RUNS} sequential requests`);
-    const list = LIST_RUNS === 0 ? undefined : await timeList(child.ports.app, { authorization: `Basic ${Buffer.from(`${apiKey}:`).toString("base64")}` });
+    const listAuth = { authorization: `Basic ${Buffer.from(`${apiKey}:`).toString("base64")}` };
+    const list = LIST_RUNS === 0 ? undefined : await timeList(child.ports.app, listAuth);
+    // The same list once half the devices carry three posture attributes and some devices are shared in.
+    let richList: Awaited<ReturnType<typeof timeList>> | undefined;
+    if (LIST_RUNS) {
+      const other = await createTailnetWithKey(d, "bench-sharer.example.com");
+      await seedDevices(db.sql, other.tailnet.tailnetId, other.owner.userId, SHARED_DEVICES);
+      await seedPostureAndShares(db.sql, tailnet.tailnetId, { tailnetId: other.tailnet.tailnetId, userId: other.owner.userId }, owner.userId, SHARED_DEVICES);
+      log(`GET ?fields=all again with posture attributes on half the devices and ${SHARED_DEVICES} shared in`);
+      richList = await timeList(child.ports.app, listAuth);
+    }
     const hwm = await procStatus(child.proc.pid!, "VmHWM");
     const rss = await procStatus(child.proc.pid!, "VmRSS");
 
@@ -373,6 +386,13 @@ async function main(): Promise<number> {
       log(
         `list ?fields=all (${fmt(list.count)} devices, ${fmt(list.bytes / 1024 / 1024, 2)} MiB): median ${fmt(list.median, 1)} ms  p90 ${fmt(list.p90, 1)} ms  ` +
           `min ${fmt(list.min, 1)}  max ${fmt(list.max, 1)}  target median <= ${TARGET_LIST_MEDIAN_MS} ms: ${list.median <= TARGET_LIST_MEDIAN_MS ? "PASS" : "BELOW TARGET"}`,
+      );
+    }
+    if (list && richList) {
+      const ratio = richList.median / list.median;
+      log(
+        `list ?fields=all with posture and shares (${fmt(richList.count)} devices, ${fmt(richList.bytes / 1024 / 1024, 2)} MiB): median ${fmt(richList.median, 1)} ms ` +
+          `= ${fmt(ratio, 2)}× the plain list  target <= ${TARGET_RICH_LIST_RATIO}×: ${ratio <= TARGET_RICH_LIST_RATIO ? "PASS" : "BELOW TARGET"}`,
       );
     }
     log(`server child peak RSS (VmHWM) ${fmt(hwm / 1024 / 1024, 1)} MiB, current RSS ${fmt(rss / 1024 / 1024, 1)} MiB`);

@@ -99,3 +99,39 @@ export async function loadDeviceIds(sql: Sql, tailnetId: string): Promise<Device
   );
   return { deviceIds: rows.map((r) => r.device_id), nodeIds: rows.map((r) => r.node_id) };
 }
+
+/**
+ * The list's extras (issue: posture attributes and shared-in devices): half
+ * the devices get three custom posture attributes (a string, a number, a
+ * boolean), and `shared` devices of another tailnet are shared into this one.
+ */
+export async function seedPostureAndShares(sql: Sql, tailnetId: string, other: { tailnetId: string; userId: string }, acceptedBy: string, shared: number): Promise<void> {
+  await query(
+    sql,
+    `INSERT INTO posture_attribute_keys (tailnet_id, key_lower, key, value_type)
+     VALUES ($1, 'custom:tier', 'custom:tier', 'string'), ($1, 'custom:score', 'custom:score', 'number'), ($1, 'custom:compliant', 'custom:compliant', 'boolean')`,
+    [tailnetId],
+  );
+  await query(
+    sql,
+    `INSERT INTO posture_attributes (tailnet_id, device_id, key_lower, value, expires_at, comment, updated_at)
+     SELECT d.tailnet_id, d.device_id, k.key_lower,
+            CASE k.value_type WHEN 'string' THEN '"gold"'::jsonb WHEN 'number' THEN to_jsonb(d.device_id % 100) ELSE 'true'::jsonb END,
+            CASE k.value_type WHEN 'string' THEN now() + interval '30 days' END, '', now()
+     FROM devices d JOIN posture_attribute_keys k ON k.tailnet_id = d.tailnet_id
+     WHERE d.tailnet_id = $1 AND d.device_id % 2 = 0`,
+    [tailnetId],
+  );
+  await query(
+    sql,
+    `WITH picked AS (SELECT device_id, row_number() OVER (ORDER BY device_id) AS n FROM devices WHERE tailnet_id = $2 LIMIT $5),
+     invites AS (
+       INSERT INTO device_invites (tailnet_id, invite_id, device_id, sharer_user_id, code, created_at)
+       SELECT $2, 1000000 + n, device_id, $3, md5(random()::text) || md5(random()::text), now() FROM picked
+       RETURNING invite_id, device_id)
+     INSERT INTO device_shares (tailnet_id, source_tailnet_id, device_id, invite_id, accepted_by_user_id, allow_exit_node, created_at)
+     SELECT $1, $2, device_id, invite_id, $4, false, now() FROM invites`,
+    [tailnetId, other.tailnetId, other.userId, acceptedBy, shared],
+  );
+  await sql.unsafe("ANALYZE posture_attributes; ANALYZE device_shares; ANALYZE device_invites");
+}

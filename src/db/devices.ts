@@ -1,4 +1,4 @@
-import { query, type Queryable } from "./sql.js";
+import { cursor, query, type Queryable } from "./sql.js";
 
 /** A device as stored, joined with what its wire form needs (owner login, DNS suffix). */
 export type DeviceRow = {
@@ -40,6 +40,8 @@ export type DeviceRow = {
   distro: unknown;
   ipv4: string;
   ipv6: string;
+  /** Only from reads with `posture`: the device's live custom posture attributes. */
+  posture?: PostureColumn;
 };
 
 /** Who a device with no user belongs to, as headscale and Tailscale's clients name it: its tags. */
@@ -49,27 +51,72 @@ export const TAGGED_DEVICES = "tagged-devices";
 const rfc3339 = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
 
 /**
- * What "now" means for presence, computed by the domain from its clock and
+ * What "now" means for reads, computed by the domain from its clock and
  * settings: a device is connected while it has reported since `onlineSince`;
  * an ephemeral device silent since before `ephemeralSince` is gone (hidden at
- * once, deleted by the sweeper). Every read takes them as $1 and $2.
+ * once, deleted by the sweeper); a posture attribute expires at `now`. Every
+ * read takes them as $1, $2 and $3.
  */
-export type Presence = { onlineSince: Date; ephemeralSince: Date };
+export type Presence = { onlineSince: Date; ephemeralSince: Date; now?: Date };
 
-const SELECT = `SELECT d.tailnet_id::text AS tailnet_id, d.device_id::text AS device_id, d.node_id,
+/** Custom posture attributes by key, with their expiries, as the all-fields reads carry them. */
+export type PostureColumn = Record<string, { value: string | number | boolean; expiry: string | null }>;
+
+/**
+ * The columns of a device's wire form. A device shared into the tailnet reads
+ * as external: the sharer's login as its user, no creation time, client
+ * version or machine key, and none of its tailnet's posture attributes. A
+ * device with no user (tagged, with no user's key, or whose user was
+ * deleted) reads as `tagged-devices`.
+ */
+function columns(o: { shared: boolean; posture: boolean }): string {
+  const ext = o.shared;
+  return `d.tailnet_id::text AS tailnet_id, d.device_id::text AS device_id, d.node_id,
     d.user_id::text AS user_id, COALESCE(u.login_name, '${TAGGED_DEVICES}') AS user_login, t.dns_suffix, d.name, d.hostname, d.os, d.os_version,
-    d.client_version, d.update_available, ${rfc3339("d.created_at")} AS created, ${rfc3339("d.last_seen")} AS last_seen,
+    ${ext ? "''" : "d.client_version"} AS client_version, d.update_available,
+    ${ext ? "''" : rfc3339("d.created_at")} AS created, ${rfc3339("d.last_seen")} AS last_seen,
     (d.connected_to_control AND d.last_seen > $1) AS connected_to_control, d.key_expiry_disabled,
-    ${rfc3339("d.expires_at")} AS expires, d.authorized, d.is_external, d.multiple_connections, d.machine_key, d.node_key,
+    ${rfc3339("d.expires_at")} AS expires, d.authorized, ${ext ? "true" : "d.is_external"} AS is_external, d.multiple_connections,
+    ${ext ? "''" : "d.machine_key"} AS machine_key, d.node_key,
     d.blocks_incoming_connections, d.tags, d.tailnet_lock_key, d.tailnet_lock_error, d.is_ephemeral,
     d.advertised_routes, d.enabled_routes, d.ssh_enabled, d.client_connectivity, d.posture_identity, d.distro,
-    host(d.ipv4) AS ipv4, host(d.ipv6) AS ipv6
+    host(d.ipv4) AS ipv4, host(d.ipv6) AS ipv6, extract(epoch FROM d.created_at) AS sort_at${
+      o.posture && !ext
+        ? `,
+    (SELECT jsonb_object_agg(k.key, jsonb_build_object('value', pa.value, 'expiry', ${rfc3339("pa.expires_at")}))
+       FROM posture_attributes pa
+       JOIN posture_attribute_keys k ON k.tailnet_id = pa.tailnet_id AND k.key_lower = pa.key_lower
+      WHERE pa.tailnet_id = d.tailnet_id AND pa.device_id = d.device_id AND (pa.expires_at IS NULL OR pa.expires_at > $3)) AS posture`
+        : o.posture
+          ? ", NULL::jsonb AS posture"
+          : ""
+    }`;
+}
+
+/** The tailnet's own devices, then (with `shared`) the devices shared into it. $4 is the tailnet id. */
+function select(o: { posture: boolean; shared: boolean }, where: string): string {
+  const own = `SELECT ${columns({ shared: false, posture: o.posture })}
   FROM devices d
   LEFT JOIN users u ON u.tailnet_id = d.tailnet_id AND u.user_id = d.user_id
-  JOIN tailnets t ON t.tailnet_id = d.tailnet_id`;
+  JOIN tailnets t ON t.tailnet_id = d.tailnet_id
+  WHERE d.tailnet_id = $4 AND ${LIVE}${where}`;
+  if (!o.shared) return own;
+  return `${own}
+  UNION ALL
+  SELECT ${columns({ shared: true, posture: o.posture })}
+  FROM device_shares s
+  JOIN devices d ON d.tailnet_id = s.source_tailnet_id AND d.device_id = s.device_id
+  JOIN device_invites i ON i.tailnet_id = s.source_tailnet_id AND i.invite_id = s.invite_id
+  JOIN users u ON u.tailnet_id = i.tailnet_id AND u.user_id = i.sharer_user_id
+  JOIN tailnets t ON t.tailnet_id = d.tailnet_id
+  WHERE s.tailnet_id = $4 AND ${LIVE}${where}`;
+}
 
 /** Devices that still exist for the API: not an ephemeral device past its timeout. */
 const LIVE = `NOT (d.is_ephemeral AND d.last_seen < $2)`;
+
+/** What a read returns besides the tailnet's own devices. */
+export type ReadOptions = { posture?: boolean; shared?: boolean };
 
 export function toDeviceRow(r: Record<string, unknown>): DeviceRow {
   return {
@@ -108,6 +155,8 @@ export function toDeviceRow(r: Record<string, unknown>): DeviceRow {
     distro: r.distro ?? null,
     ipv4: r.ipv4 as string,
     ipv6: r.ipv6 as string,
+    // A device shared in from another tailnet never shows that tailnet's posture attributes.
+    ...(r.posture !== undefined && !r.is_external ? { posture: (r.posture as PostureColumn | null) ?? {} } : {}),
   };
 }
 
@@ -122,26 +171,41 @@ function idColumn(id: string): { column: "node_id" | "device_id"; value: string 
   return BigInt(id) > MAX_DEVICE_ID ? undefined : { column: "device_id", value: id };
 }
 
-const BY_ID = {
-  node_id: `${SELECT} WHERE d.tailnet_id = $3 AND d.node_id = $4 AND ${LIVE}`,
-  device_id: `${SELECT} WHERE d.tailnet_id = $3 AND d.device_id = $4 AND ${LIVE}`,
-} as const;
+const presenceParams = (p: Presence) => [p.onlineSince, p.ephemeralSince, p.now ?? new Date(0)];
 
-/** Looks a device up by nodeId or by legacy numeric id, within one tailnet. */
-export async function getDevice(db: Queryable, tailnetId: string, id: string, p: Presence): Promise<DeviceRow | undefined> {
+/** Statement texts by (column, options): built once each, then prepared by PostgreSQL. */
+const statements = new Map<string, string>();
+function statement(kind: "node_id" | "device_id" | "list", o: ReadOptions): string {
+  const key = `${kind}:${o.posture ? 1 : 0}${o.shared ? 1 : 0}`;
+  let text = statements.get(key);
+  if (!text) {
+    const opts = { posture: o.posture ?? false, shared: o.shared ?? false };
+    // By id: the tailnet's own device first, should a shared-in one carry the same id.
+    text = kind === "list" ? `${select(opts, "")} ORDER BY sort_at, device_id` : `${select(opts, ` AND d.${kind} = $5`)} ORDER BY is_external LIMIT 1`;
+    statements.set(key, text);
+  }
+  return text;
+}
+
+/**
+ * Looks a device up by nodeId or by legacy numeric id, within one tailnet
+ * (with `shared`, also among the devices shared into it; its own come first).
+ */
+export async function getDevice(db: Queryable, tailnetId: string, id: string, p: Presence, o: ReadOptions = {}): Promise<DeviceRow | undefined> {
   const key = idColumn(id);
   if (!key) return undefined;
-  const rows = await query(db, BY_ID[key.column], [p.onlineSince, p.ephemeralSince, tailnetId, key.value]);
+  const rows = await query(db, statement(key.column, o), [...presenceParams(p), tailnetId, key.value]);
   return rows[0] ? toDeviceRow(rows[0]) : undefined;
 }
 
-export async function listDevices(db: Queryable, tailnetId: string, p: Presence): Promise<DeviceRow[]> {
-  const rows = await query(db, `${SELECT} WHERE d.tailnet_id = $3 AND ${LIVE} ORDER BY d.created_at, d.device_id`, [
-    p.onlineSince,
-    p.ephemeralSince,
-    tailnetId,
-  ]);
+export async function listDevices(db: Queryable, tailnetId: string, p: Presence, o: ReadOptions = {}): Promise<DeviceRow[]> {
+  const rows = await query(db, statement("list", o), [...presenceParams(p), tailnetId]);
   return rows.map(toDeviceRow);
+}
+
+/** The same list as listDevices, read through a cursor in batches (bounded memory whatever the tailnet's size). */
+export async function* streamDevices(db: Queryable, tailnetId: string, p: Presence, o: ReadOptions = {}, batch = 500): AsyncGenerator<DeviceRow[]> {
+  for await (const rows of cursor(db, statement("list", o), [...presenceParams(p), tailnetId], batch)) yield rows.map(toDeviceRow);
 }
 
 /** What policy evaluation needs of each device: addresses, owner (untagged devices), tags. */

@@ -25,6 +25,7 @@ export type Deps = {
 
 /** The presence cut-offs as of now. */
 export function presenceNow(d: Pick<Deps, "clock" | "presence">): Presence {
-  const now = d.clock.now().getTime();
-  return { onlineSince: new Date(now - d.presence.offlineAfterMs), ephemeralSince: new Date(now - d.presence.ephemeralTimeoutMs) };
+  const now = d.clock.now();
+  const t = now.getTime();
+  return { now, onlineSince: new Date(t - d.presence.offlineAfterMs), ephemeralSince: new Date(t - d.presence.ephemeralTimeoutMs) };
 }

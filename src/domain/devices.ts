@@ -3,6 +3,7 @@ import {
   expireDeviceKey,
   getDevice as getDeviceRow,
   listDevices as listDeviceRows,
+  streamDevices as streamDeviceRows,
   namesLike,
   setAuthorized,
   setDeviceName as setDeviceNameRow,
@@ -21,18 +22,31 @@ import { presenceNow, type Deps } from "./deps.js";
 import { loadPolicy } from "./policies.js";
 import { principalOf, tagsNotPermitted, unownedTags } from "./policy.js";
 import { dnsLabel, uniqueName } from "./registration.js";
+import { refuseExternal } from "./sharing.js";
 
 export type { DeviceRow as Device };
 
-/** A device of the actor's tailnet by nodeId or numeric id; another tailnet's device is 404 like a missing one. */
-export async function getDevice(d: Deps, actor: Actor, id: string): Promise<DeviceRow> {
-  const row = await getDeviceRow(d.sql, actor.tailnetId, id, presenceNow(d));
+/** What a device read carries beyond the default fields: with `all`, each device's custom posture attributes. */
+export type DeviceReadOptions = { all?: boolean };
+
+/**
+ * A device of the actor's tailnet, or shared into it, by nodeId or numeric
+ * id; another tailnet's device is 404 like a missing one.
+ */
+export async function getDevice(d: Deps, actor: Actor, id: string, o: DeviceReadOptions = {}): Promise<DeviceRow> {
+  const row = await getDeviceRow(d.sql, actor.tailnetId, id, presenceNow(d), { shared: true, posture: o.all });
   if (!row) throw notFound();
   return row;
 }
 
-export function listDevices(d: Deps, actor: Actor): Promise<DeviceRow[]> {
-  return listDeviceRows(d.sql, actor.tailnetId, presenceNow(d));
+/** The tailnet's devices, then those shared into it (external, read-only). */
+export function listDevices(d: Deps, actor: Actor, o: DeviceReadOptions = {}): Promise<DeviceRow[]> {
+  return listDeviceRows(d.sql, actor.tailnetId, presenceNow(d), { shared: true, posture: o.all });
+}
+
+/** The same list, in batches from a cursor: what the API streams, so a large tailnet never sits in memory. */
+export function streamDevices(d: Deps, actor: Actor, o: DeviceReadOptions = {}): AsyncIterable<DeviceRow[]> {
+  return streamDeviceRows(d.sql, actor.tailnetId, presenceNow(d), { shared: true, posture: o.all });
 }
 
 // ---------------------------------------------------------------- writes
@@ -47,8 +61,12 @@ function target(d: Deps, actor: Actor, id: string): Target {
   return { tailnetId: actor.tailnetId, id, onlyUser: actor.ownDevicesOnly ? actor.user!.id : null, ephemeralSince: presenceNow(d).ephemeralSince };
 }
 
-/** Nothing was changed: a missing device (404), or, for a member, someone else's device (403). */
-async function refused(d: Deps, actor: Actor, id: string): Promise<never> {
+/**
+ * Nothing was changed: a device shared in from another tailnet (read-only
+ * here), for a member someone else's device (403), or a missing one (404).
+ */
+async function refused(d: Deps, actor: Actor, id: string, what: "modify" | "delete" = "modify"): Promise<never> {
+  await refuseExternal(d, actor, id, what);
   if (actor.ownDevicesOnly && (await getDeviceRow(d.sql, actor.tailnetId, id, presenceNow(d)))) throw forbidden();
   throw notFound();
 }
@@ -60,13 +78,13 @@ function requireAdmin(actor: Actor): void {
 /** Loads a device the actor is about to change (for changes that need its current state). */
 async function deviceForWrite(d: Deps, actor: Actor, id: string): Promise<DeviceRow> {
   const row = await getDeviceRow(d.sql, actor.tailnetId, id, presenceNow(d));
-  if (!row) throw notFound();
+  if (!row) return refused(d, actor, id);
   if (actor.ownDevicesOnly && (row.userId !== actor.user?.id || row.tags.length > 0)) throw forbidden();
   return row;
 }
 
 export async function deleteDevice(d: Deps, actor: Actor, id: string): Promise<void> {
-  if (!(await deleteDeviceById(d.sql, target(d, actor, id)))) await refused(d, actor, id);
+  if (!(await deleteDeviceById(d.sql, target(d, actor, id)))) await refused(d, actor, id, "delete");
 }
 
 /** The node key expires now: `expires` shows it, and the node API refuses the device until it registers again. */
@@ -154,7 +172,7 @@ export async function setDeviceTags(d: Deps, actor: Actor, id: string, tags: str
 export async function setDeviceKeyExpiry(d: Deps, actor: Actor, id: string, disabled: boolean | undefined): Promise<void> {
   requireAdmin(actor);
   if (disabled === undefined) {
-    await getDevice(d, actor, id);
+    if (!(await getDeviceRow(d.sql, actor.tailnetId, id, presenceNow(d)))) await refused(d, actor, id);
     return;
   }
   if (!(await setKeyExpiryDisabled(d.sql, target(d, actor, id), disabled))) await refused(d, actor, id);

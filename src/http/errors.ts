@@ -58,6 +58,9 @@ export function validationHook(result: { success: true } | { success: false; err
   return errorBody(c, 400, formatZodError(result.error, result.target));
 }
 
+/** The message of a missing required field (schemas' own error functions return it). */
+export const REQUIRED = "is required";
+
 /**
  * One clear sentence about the first problem: which field, and what it must
  * be. Schemas give their own messages where zod's default would read like
@@ -67,7 +70,7 @@ export function formatZodError(error: z.ZodError, target?: string): string {
   const issue = error.issues[0];
   if (!issue) return "bad request";
   const where = issue.path.length ? issue.path.join(".") : target === "json" ? "body" : (target ?? "input");
-  if (issue.code === "invalid_type" && /received undefined$/.test(issue.message)) return `${where} is required`;
+  if (issue.message === REQUIRED || (issue.code === "invalid_type" && /received undefined$/.test(issue.message))) return `${where} is required`;
   return `invalid ${where}: ${issue.message}`;
 }
 

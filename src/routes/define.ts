@@ -4,7 +4,7 @@ import type { Scope } from "../auth/scopes.js";
 import type { Actor } from "../domain/actor.js";
 import { requireScope } from "../http/auth.js";
 import type { AppEnv } from "../http/context.js";
-import { validationHook } from "../http/errors.js";
+import { REQUIRED, validationHook } from "../http/errors.js";
 import { notFound } from "../lib/errors.js";
 
 export type App = OpenAPIHono<AppEnv>;
@@ -49,11 +49,11 @@ function scopeText(scope: Scope | readonly Scope[]): string {
 
 /**
  * A type error message for a field that is present but of the wrong type; a
- * missing field keeps zod's own issue, which the error mapping turns into
- * "<field> is required". `z.boolean(wrongType("must be true or false"))`.
+ * missing field reads "<field> is required" (see formatZodError).
+ * `z.boolean(wrongType("must be true or false"))`.
  */
 export function wrongType(message: string) {
-  return { error: (issue: { input?: unknown }) => (issue.input === undefined ? undefined : message) };
+  return { error: (issue: { input?: unknown }) => (issue.input === undefined ? REQUIRED : message) };
 }
 
 /** The `{tailnet}` path segment: `-` or the credential's own tailnet; anything else is 404, like a missing one. */

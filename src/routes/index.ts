@@ -1,5 +1,9 @@
 import type { RouteConfig } from "@hono/zod-openapi";
 import type { App } from "./define.js";
+import * as deviceAttributesBatch from "./devices/attributes-batch.js";
+import * as deviceAttributesDelete from "./devices/attributes-delete.js";
+import * as deviceAttributesGet from "./devices/attributes-get.js";
+import * as deviceAttributesSet from "./devices/attributes-set.js";
 import * as deviceAuthorized from "./devices/authorized.js";
 import * as deviceDelete from "./devices/delete.js";
 import * as deviceExpire from "./devices/expire.js";
@@ -11,6 +15,12 @@ import * as deviceName from "./devices/name.js";
 import * as deviceRoutesGet from "./devices/routes-get.js";
 import * as deviceRoutesSet from "./devices/routes-set.js";
 import * as deviceTags from "./devices/tags.js";
+import * as inviteAccept from "./invites/accept.js";
+import * as inviteCreate from "./invites/create.js";
+import * as inviteDelete from "./invites/delete.js";
+import * as inviteGet from "./invites/get.js";
+import * as inviteList from "./invites/list.js";
+import * as inviteResend from "./invites/resend.js";
 import * as keyCreate from "./keys/create.js";
 import * as keyDelete from "./keys/delete.js";
 import * as keyGet from "./keys/get.js";
@@ -26,13 +36,13 @@ import * as policyValidate from "./policy/validate.js";
 import * as authKeyCreate from "./authkeys/create.js";
 import * as authKeyExpire from "./authkeys/expire.js";
 import * as authKeyList from "./authkeys/list.js";
-import * as inviteAccept from "./user-invites/accept.js";
-import * as inviteCreate from "./user-invites/create.js";
-import * as inviteDelete from "./user-invites/delete.js";
-import * as inviteGet from "./user-invites/get.js";
-import * as inviteList from "./user-invites/list.js";
-import * as invitePage from "./user-invites/page.js";
-import * as inviteResend from "./user-invites/resend.js";
+import * as userInviteAccept from "./user-invites/accept.js";
+import * as userInviteCreate from "./user-invites/create.js";
+import * as userInviteDelete from "./user-invites/delete.js";
+import * as userInviteGet from "./user-invites/get.js";
+import * as userInviteList from "./user-invites/list.js";
+import * as userInvitePage from "./user-invites/page.js";
+import * as userInviteResend from "./user-invites/resend.js";
 import * as tailnetImport from "./transfer/import.js";
 import * as registrationApprove from "./registrations/approve.js";
 import * as registrationPage from "./registrations/page.js";
@@ -61,6 +71,16 @@ export const ROUTES: readonly RouteModule[] = [
   deviceTags,
   deviceKey,
   deviceIp,
+  deviceAttributesGet,
+  deviceAttributesSet,
+  deviceAttributesDelete,
+  deviceAttributesBatch,
+  inviteList,
+  inviteCreate,
+  inviteGet,
+  inviteDelete,
+  inviteResend,
+  inviteAccept,
   keyList,
   keyCreate,
   keyGet,
@@ -79,13 +99,13 @@ export const ROUTES: readonly RouteModule[] = [
   userDelete,
   userCreate,
   userRename,
-  inviteList,
-  inviteCreate,
-  inviteGet,
-  inviteDelete,
-  inviteResend,
-  inviteAccept,
-  invitePage,
+  userInviteList,
+  userInviteCreate,
+  userInviteGet,
+  userInviteDelete,
+  userInviteResend,
+  userInviteAccept,
+  userInvitePage,
   authKeyList,
   authKeyCreate,
   authKeyExpire,

@@ -21,12 +21,16 @@ async function walkthroughScript(): Promise<string> {
 
 describe("README walkthrough", () => {
   it("works as written", async () => {
-    const server = await spawnServer({ dataDir: await tempDataDir() });
+    const dataDir = await tempDataDir();
+    const server = await spawnServer({ dataDir });
     const script = (await walkthroughScript())
       .replace(/export TAILAPI_API_KEY=tskey-api-…[^\n]*/, `export TAILAPI_API_KEY=${server.firstApiKey}`)
       .replaceAll("http://127.0.0.1:8080", server.url);
     expect(script).toContain(server.firstApiKey!);
-    const { stdout } = await promisify(execFile)("bash", ["-euo", "pipefail", "-c", script], { cwd: ROOT, timeout: 60_000, maxBuffer: 10 << 20 });
+    // The README's second shell runs where the server does: the CLI finds the same data dir.
+    const env: NodeJS.ProcessEnv = { ...process.env, TAILAPI_DATA_DIR: dataDir };
+    delete env.DATABASE_URL;
+    const { stdout } = await promisify(execFile)("bash", ["-euo", "pipefail", "-c", script], { cwd: ROOT, env, timeout: 90_000, maxBuffer: 10 << 20 });
     // The policy's ETag, the auth key, both registrations (shown, with their node tokens).
     expect(stdout).toMatch(/^etag: "[0-9a-f]{64}"\r?$/im);
     expect(stdout).toMatch(/^tskey-auth-k\w+CNTRL-\w+$/m);
@@ -34,8 +38,13 @@ describe("README walkthrough", () => {
     // Tagging answers {}, route approval the routes, and the device read back shows every change.
     expect(stdout).toMatch(/\{\}\{"advertisedRoutes":\["10\.0\.0\.0\/24"\],"enabledRoutes":\["10\.0\.0\.0\/24"\]\}\{\}\{\}\{"addresses":\["100\.64\.1\.1",/);
     expect(stdout).toMatch(/"name":"web-1\.tail[0-9a-f]{6}\.ts\.net".*"tags":\["tag:server"\]/);
+    // The posture attribute, set and read back with the node: attributes.
+    expect(stdout).toMatch(/\{"attributes":\{"node:os":"linux"[^}]*"custom:tier":"gold"\},"expiries":\{"custom:tier":"2030-01-01T00:00:00Z"\}\}/);
+    // Shared into the second tailnet: accepted, and listed there as external.
+    expect(stdout).toMatch(/\{"device":\{"id":"n\w+CNTRL","os":"linux","name":"web-1",.*"acceptedBy":\{"id":"\d+","displayName":"admin","loginName":"admin@other\.example\.org"/);
     // The simulated device is seen online; then deleted (200, empty body) and gone (404).
-    expect(stdout).toMatch(/"connectedToControl":true\n200\n/);
+    expect(stdout).toMatch(/"connectedToControl":true\n/);
+    expect(stdout).toMatch(/"isExternal":true\n200\n\{"message":"not found"\}/);
     expect(stdout).toContain('{"message":"not found"}');
     expect(stdout).toMatch(/token scopes: devices:core auth_keys/);
     expect(stdout).toMatch(/auth key: \{[\s\S]*tskey-auth-/);

@@ -150,4 +150,26 @@ describe("the Go client's requests (notes section g)", () => {
       expect((await send("GET", "/api/v2/device/nNOTFOUNDXCNTRL/routes")).status).toBe(404);
     });
   }
+
+  it("posture attributes: GetPostureAttributes, SetPostureAttribute with and without an expiry, DeletePostureAttribute", async () => {
+    const s = await setupTailnet();
+    const { device } = await registerDevice(s.app, s.authKey, { hostname: "probe" });
+    const send = async (method: string, path: string, body?: unknown) => {
+      const r = await s.app.fetch(goRequest(method, path, s.apiKey, body));
+      const text = await r.text();
+      return { status: r.status, body: text ? JSON.parse(text) : undefined };
+    };
+    // Exactly the notes' capture: the key raw in the path, expiry always sent, Go's zero time when unset, comment "".
+    expect((await send("POST", `/api/v2/device/${device.id}/attributes/custom:tier`, { value: "gold", expiry: "2030-01-02T03:04:05Z", comment: "probe" })).status).toBe(200);
+    expect((await send("POST", `/api/v2/device/${device.id}/attributes/custom:score`, { value: 42, expiry: "0001-01-01T00:00:00Z", comment: "" })).status).toBe(200);
+    const got = await send("GET", `/api/v2/device/${device.id}/attributes`);
+    expect(got.status).toBe(200);
+    expect(got.body.attributes).toMatchObject({ "custom:tier": "gold", "custom:score": 42 });
+    // The client decodes expiries as times: only real ones, never a year-1 one.
+    expect(got.body.expiries).toEqual({ "custom:tier": "2030-01-02T03:04:05Z" });
+    expect((await send("DELETE", `/api/v2/device/${device.id}/attributes/custom:tier`)).status).toBe(200);
+    expect((await send("GET", `/api/v2/device/${device.id}/attributes`)).body.attributes["custom:tier"]).toBeUndefined();
+    const nf = await send("GET", "/api/v2/device/nNOTFOUNDXCNTRL/attributes");
+    expect(nf).toEqual({ status: 404, body: { message: "not found" } });
+  });
 });

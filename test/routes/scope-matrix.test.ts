@@ -6,12 +6,19 @@ import { accessToken, call, createAuthKey, createOAuthClient, registerDevice, se
 type Fixture = Awaited<ReturnType<typeof setupTailnet>>;
 type Req = { method: string; path: string; body?: unknown };
 /** `filters`: the route answers to any of its scopes and shows what each allows, so only holding none of them is a 403. */
-type Variant = { scope: Scope; request: (f: Fixture) => Promise<Req>; filters?: boolean };
+type Variant = { scope: Scope; request: (f: Fixture) => Promise<Req>; filters?: boolean; userOnly?: boolean };
 
 const device = async (f: Fixture) => (await registerDevice(f.app, f.authKey)).device.nodeId;
 const authKeyId = async (f: Fixture) => (await createAuthKey(f.app, f.apiKey, { tags: ["tag:ci"] })).id;
 const clientId = async (f: Fixture) => (await createOAuthClient(f.app, f.apiKey, ["dns:read"], [])).id;
 const apiKeyId = async (f: Fixture) => (await seedApiKey(f)).row.keyId;
+const withAttribute = async (f: Fixture) => {
+  const id = await device(f);
+  await call(f.app, "POST", `/api/v2/device/${id}/attributes/custom:tier`, { key: f.apiKey, body: { value: "gold" } });
+  return id;
+};
+const inviteOf = async (f: Fixture, body: unknown[] = [{}]) =>
+  (await call(f.app, "POST", `/api/v2/device/${await device(f)}/device-invites`, { key: f.apiKey, body })).body[0] as { id: string; inviteUrl: string };
 
 /**
  * For every route with a declared scope: one request per scope that can
@@ -39,6 +46,49 @@ const CASES: Record<string, Variant[]> = {
     {
       scope: "devices:core",
       request: async (f) => ({ method: "POST", path: `/api/v2/device/${await device(f)}/ip`, body: { ipv4: `100.96.${1 + Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}` } }),
+    },
+  ],
+  getDevicePostureAttributes: [{ scope: "devices:posture_attributes:read", request: async (f) => ({ method: "GET", path: `/api/v2/device/${await device(f)}/attributes` }) }],
+  setCustomDevicePostureAttributes: [
+    {
+      scope: "devices:posture_attributes",
+      request: async (f) => ({ method: "POST", path: `/api/v2/device/${await device(f)}/attributes/custom:tier`, body: { value: "gold", expiry: "0001-01-01T00:00:00Z", comment: "" } }),
+    },
+  ],
+  deleteCustomDevicePostureAttributes: [
+    { scope: "devices:posture_attributes", request: async (f) => ({ method: "DELETE", path: `/api/v2/device/${await withAttribute(f)}/attributes/custom:tier` }) },
+  ],
+  batchUpdateCustomDevicePostureAttributes: [
+    {
+      scope: "devices:posture_attributes",
+      request: async (f) => ({ method: "PATCH", path: "/api/v2/tailnet/-/device-attributes", body: { nodes: { [await device(f)]: { "custom:tier": { value: "gold" } } } } }),
+    },
+  ],
+  listDeviceInvites: [{ scope: "device_invites:read", request: async (f) => ({ method: "GET", path: `/api/v2/device/${await device(f)}/device-invites` }) }],
+  createDeviceInvites: [
+    { scope: "device_invites", userOnly: true, request: async (f) => ({ method: "POST", path: `/api/v2/device/${await device(f)}/device-invites`, body: [{}] }) },
+  ],
+  getDeviceInvite: [{ scope: "device_invites:read", request: async (f) => ({ method: "GET", path: `/api/v2/device-invites/${(await inviteOf(f)).id}` }) }],
+  deleteDeviceInvite: [{ scope: "device_invites", request: async (f) => ({ method: "DELETE", path: `/api/v2/device-invites/${(await inviteOf(f)).id}` }) }],
+  resendDeviceInvite: [
+    {
+      scope: "device_invites",
+      userOnly: true,
+      request: async (f) => {
+        const id = (await inviteOf(f, [{ email: "x@example.org" }])).id;
+        f.clock.advance(61_000); // past the once-a-minute limit
+        return { method: "POST", path: `/api/v2/device-invites/${id}/resend` };
+      },
+    },
+  ],
+  acceptDeviceInvite: [
+    {
+      scope: "device_invites",
+      userOnly: true,
+      request: async () => {
+        const other = await setupTailnet();
+        return { method: "POST", path: "/api/v2/device-invites/-/accept", body: { invite: (await inviteOf(other)).inviteUrl } };
+      },
     },
   ],
   getPolicyFile: [{ scope: "policy_file:read", request: async () => ({ method: "GET", path: "/api/v2/tailnet/-/acl" }) }],
@@ -100,7 +150,13 @@ describe("scope matrix", () => {
         it(`succeeds with exactly ${v.scope}`, async () => {
           const f = await setupTailnet();
           const res = await send(f, await accessToken(f.app, f.apiKey, [v.scope]), await v.request(f));
-          expect(res.status, res.text).toBeLessThan(300);
+          if (v.userOnly) {
+            // Past the scope check, the operation itself wants a person: a user's API key does it.
+            expect(res.status, res.text).toBe(403);
+            expect(res.body.message).toMatch(/needs a user's API key/);
+            const withKey = await call(f.app, (await v.request(f)).method, (await v.request(f)).path, { key: f.apiKey, body: (await v.request(f)).body });
+            expect(withKey.status, withKey.text).toBeLessThan(300);
+          } else expect(res.status, res.text).toBeLessThan(300);
         });
         const excluded: Scope[] = v.filters ? [r.route["x-required-scope"] as Scope | Scope[]].flat() : [v.scope];
         it(`is 403 with every scope but those granting ${excluded.join(" or ")}`, async () => {
@@ -119,7 +175,8 @@ describe("scope matrix", () => {
         it("all does it", async () => {
           const f = await setupTailnet();
           const res = await send(f, await accessToken(f.app, f.apiKey, ["all"]), await v.request(f));
-          expect(res.status, res.text).toBeLessThan(300);
+          if (v.userOnly) expect(res.body.message, res.text).toMatch(/needs a user's API key/);
+          else expect(res.status, res.text).toBeLessThan(300);
         });
       });
     }

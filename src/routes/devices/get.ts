@@ -25,7 +25,8 @@ export function register(app: App) {
   app.openapi(route, async (c) => {
     const { deviceId } = c.req.valid("param");
     const { fields } = c.req.valid("query");
-    const device = await getDevice(deps(c), c.get("actor"), deviceId);
-    return c.json(toWireDevice(device, wantsAll(fields)), 200);
+    const all = wantsAll(fields);
+    const device = await getDevice(deps(c), c.get("actor"), deviceId, { all });
+    return c.json(toWireDevice(device, all), 200);
   });
 }

@@ -1,5 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Device } from "../../domain/devices.js";
+import { postureOf } from "../../domain/posture.js";
+import { wrongType } from "../define.js";
 import { canonicalCidr } from "../../domain/subnets.js";
 
 /** Go's zero time: what Tailscale sends for "no expiry". */
@@ -21,6 +23,16 @@ const ClientConnectivity = z
     }),
   })
   .openapi("ClientConnectivity");
+
+const PostureValue = z.union([z.string(), z.number(), z.boolean()]);
+
+/** A device's posture attributes: `node:` ones derived from the device, `custom:` ones with their expiries. */
+export const PostureAttributesSchema = z
+  .object({
+    attributes: z.record(z.string(), PostureValue).openapi({ example: { "custom:tier": "gold", "node:os": "linux", "node:tsVersion": "1.80.0" } }),
+    expiries: z.record(z.string(), z.string()).openapi({ description: "Expiry of each custom attribute that has one.", example: { "custom:tier": "2030-01-02T03:04:05Z" } }),
+  })
+  .openapi("DevicePostureAttributes");
 
 /** The Device object (notes d.1; official schema `Device`). Conditional fields are optional. */
 export const DeviceSchema = z
@@ -61,6 +73,11 @@ export const DeviceSchema = z
       .object({ serialNumbers: z.array(z.string()).optional(), disabled: z.boolean().optional() })
       .optional()
       .openapi({ description: "Only with fields=all." }),
+    postureAttributes: PostureAttributesSchema.optional().openapi({
+      description:
+        "tailapi extension, only with fields=all and only for the tailnet's own devices: the device's posture attributes, " +
+        "as GET /device/{id}/attributes answers them (Tailscale needs one call per device for this).",
+    }),
   })
   .openapi("Device");
 
@@ -119,6 +136,7 @@ export function toWireDevice(r: Device, all: boolean): WireDevice {
     d.sshEnabled = r.sshEnabled;
     if (r.distro) d.distro = r.distro as WireDevice["distro"];
     d.postureIdentity = (r.postureIdentity as WireDevice["postureIdentity"]) ?? { disabled: true };
+    if (r.posture) d.postureAttributes = postureOf(r, r.posture);
   }
   return d;
 }
@@ -145,3 +163,20 @@ export const DeviceRoutesSchema = z
     enabledRoutes: z.array(z.string()).openapi({ example: ["10.0.0.0/16"] }),
   })
   .openapi("DeviceRoutes");
+
+export const AttributeKeyParam = z
+  .string()
+  .min(1)
+  .max(100)
+  .openapi({ param: { name: "attributeKey", in: "path" }, example: "custom:tier", description: "A `custom:` attribute key." });
+
+/** One attribute write, as the Go client sends it (`expiry` always present, Go's zero time when unset; `comment` always present). */
+export const AttributeWriteSchema = z
+  .object({
+    value: z
+      .union([z.string(), z.number(), z.boolean()], wrongType("must be a string, a number or a boolean"))
+      .openapi({ description: "A string, a number or a boolean.", example: "gold" }),
+    expiry: z.string().max(64).nullish().openapi({ description: "RFC 3339; absent, empty or 0001-01-01T00:00:00Z means none.", example: "2030-01-02T03:04:05Z" }),
+    comment: z.string().optional().openapi({ description: "Kept for the audit trail; at most 200 characters." }),
+  })
+  .openapi("PostureAttributeWrite");
