@@ -4,7 +4,7 @@ import { deps } from "../../http/context.js";
 import { errorResponses } from "../../http/errors.js";
 import { streamJsonList } from "../../http/stream.js";
 import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
-import { FILTER_KEYS, matches, parseFilters } from "./filter.js";
+import { FILTER_KEYS, matches, narrowFor, parseFilters } from "./filter.js";
 import { DeviceSchema, FieldsParam, toWireDevice, wantsAll } from "./wire.js";
 import type { Device } from "../../domain/devices.js";
 
@@ -43,7 +43,7 @@ export function register(app: App) {
       return all ? d : stripAllOnly(d);
     };
     // The body is the route's documented JSON; zod-openapi's types only follow c.json answers.
-    return (await streamJsonList("devices", streamDevices(deps(c), c.get("actor"), { all }), toWire)) as never;
+    return (await streamJsonList("devices", streamDevices(deps(c), c.get("actor"), { all, narrow: narrowFor(filters) }), toWire)) as never;
   });
 }
 
