@@ -153,7 +153,8 @@ function checkOwner(o: string, where: string, defs: Defined): void {
   }
 }
 
-const RULE_FIELDS = new Set(["action", "src", "dst", "users", "ports", "proto", "srcPosture"]);
+// `comment`: headscale's documentation annotates rules with it; it is kept in the file and otherwise ignored.
+const RULE_FIELDS = new Set(["action", "src", "dst", "users", "ports", "proto", "srcPosture", "comment"]);
 const TEST_FIELDS = new Set(["src", "accept", "allow", "deny", "proto", "srcPostureAttrs"]);
 
 /** A source or destination host in a rule: everything an owner may be, plus `*`, hosts, IPs and prefixes. */

@@ -1,8 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import { ROLES, userStatus, type User, type UserWithStats } from "../../domain/users.js";
 import { rfc3339 } from "../../lib/time.js";
+import { wrongType } from "../define.js";
 
-export const RoleSchema = z.enum(ROLES, { error: `must be one of ${ROLES.join(", ")}` }).openapi({ example: "member" });
+export const RoleSchema = z.enum(ROLES, wrongType(`must be one of ${ROLES.join(", ")}`)).openapi({ example: "member" });
 
 /** The User object (official schema `User`; what the Go client decodes). */
 export const UserSchema = z
