@@ -24,7 +24,7 @@ describe("openapi.yaml", () => {
     "POST /machine/update",
     "GET /register/{registrationKey}",
     "POST /api/v2/user-invites/-/accept",
-    "GET /admin/invite/{code}",
+    "GET /uinv/{code}",
   ]);
 
   it("declares a required scope on every operation but the public ones", () => {

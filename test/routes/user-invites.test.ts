@@ -21,7 +21,7 @@ describe("user invites", () => {
       inviterId: Number(s.owner.userId),
       email: "ada@example.org",
       lastEmailSentAt: expect.stringMatching(/Z$/),
-      inviteUrl: expect.stringMatching(/^http:\/\/localhost\/admin\/invite\/tskey-invite-\d+-[A-Za-z0-9]+$/),
+      inviteUrl: expect.stringMatching(/^http:\/\/localhost\/uinv\/tskey-invite-\d+-[A-Za-z0-9]+$/),
     });
     expect(r.body[1]).toMatchObject({ role: "member", email: "" });
     expect(r.body[1]).not.toHaveProperty("lastEmailSentAt");

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { acceptInvite } from "../../domain/invites.js";
+import { acceptInvite } from "../../domain/user-invites.js";
 import { deps, requestLog } from "../../http/context.js";
 import { conflictResponse, errorResponses } from "../../http/errors.js";
 import { EXTENSION_NOTE, type App } from "../define.js";

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { createInvites, INVITE_ROLES } from "../../domain/invites.js";
+import { createInvites, INVITE_ROLES } from "../../domain/user-invites.js";
 import { deps, publicBase } from "../../http/context.js";
 import { errorResponses } from "../../http/errors.js";
 import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";

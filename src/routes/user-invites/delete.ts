@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { deleteInvite } from "../../domain/invites.js";
+import { deleteInvite } from "../../domain/user-invites.js";
 import { deps } from "../../http/context.js";
 import { errorResponses } from "../../http/errors.js";
 import { defineRoute, type App } from "../define.js";

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { listInvites } from "../../domain/invites.js";
+import { listInvites } from "../../domain/user-invites.js";
 import { deps } from "../../http/context.js";
 import { errorResponses } from "../../http/errors.js";
 import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { inviteByCode } from "../../domain/invites.js";
+import { inviteByCode } from "../../domain/user-invites.js";
 import { deps, publicBase } from "../../http/context.js";
 import { errorResponses } from "../../http/errors.js";
 import { escapeHtml, htmlPage, PAGE_CSP } from "../../http/pages.js";
@@ -8,7 +8,7 @@ import { EXTENSION_NOTE, type App } from "../define.js";
 
 export const route = createRoute({
   method: "get",
-  path: "/admin/invite/{code}",
+  path: "/uinv/{code}",
   operationId: "userInvitePage",
   tags: ["user invites"],
   summary: "A user invite's page",
@@ -31,7 +31,7 @@ export function register(app: App) {
     const invite = await inviteByCode(deps(c), code);
     if (!invite) throw notFound("no such invite: it was accepted, deleted, or the code is wrong");
     const base = publicBase(c);
-    const url = `${base}/admin/invite/${code}`;
+    const url = `${base}/uinv/${code}`;
     const login = invite.email || "you@example.com";
     const body = [
       `<h1>You are invited</h1>`,

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { resendInvite } from "../../domain/invites.js";
+import { resendInvite } from "../../domain/user-invites.js";
 import { deps } from "../../http/context.js";
 import { ErrorSchema, errorResponses } from "../../http/errors.js";
 import { defineRoute, type App } from "../define.js";

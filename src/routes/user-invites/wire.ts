@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { INVITE_ROLES, type UserInvite } from "../../domain/invites.js";
+import { INVITE_ROLES, type UserInvite } from "../../domain/user-invites.js";
 import { rfc3339 } from "../../lib/time.js";
 
 /** The UserInvite object (official schema `UserInvite`). */
@@ -18,7 +18,7 @@ export const UserInviteSchema = z
       .string()
       .optional()
       .openapi({
-        example: "https://tailapi.example.com/admin/invite/tskey-invite-29214-…",
+        example: "https://tailapi.example.com/uinv/tskey-invite-29214-…",
         description: "The link to accept the invite. Only in the answer that creates it: the code in it is a secret, stored as a hash.",
       }),
   })
@@ -40,5 +40,5 @@ export function toWireInvite(i: UserInvite, inviteUrl?: string): WireUserInvite 
 
 export const InviteIdParam = z.string().min(1).max(64).openapi({ param: { name: "userInviteId", in: "path" }, example: "29214" });
 
-/** Where an invite's code is accepted: `<base>/admin/invite/<code>`. */
-export const invitePath = (code: string) => `/admin/invite/${code}`;
+/** Where an invite's code is accepted: `<base>/uinv/<code>`. */
+export const invitePath = (code: string) => `/uinv/${code}`;

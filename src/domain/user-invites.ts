@@ -7,7 +7,7 @@ import {
   listInvites as listInviteRows,
   markInviteSent,
   type UserInvite,
-} from "../db/invites.js";
+} from "../db/user-invites.js";
 import { lockUntilCommit } from "../db/locks.js";
 import { insertUser, type Role, type User } from "../db/users.js";
 import { conflict, forbidden, invalid, notFound, rateLimited } from "../lib/errors.js";
@@ -101,7 +101,7 @@ export async function resendInvite(d: Deps, actor: Actor, inviteId: string): Pro
   });
 }
 
-/** The code in an invite URL (`…/admin/invite/<code>`), or the code itself. */
+/** The code in an invite URL (`…/uinv/<code>`), or the code itself. */
 export function inviteCodeOf(invite: string): string {
   const t = invite.trim();
   return t.includes("/") ? t.slice(t.lastIndexOf("/") + 1) : t;
