@@ -21,15 +21,22 @@ import { createTailnetWithKey, operatorOf, type Tailnet } from "../src/domain/ta
 import { createUser, type User } from "../src/domain/users.js";
 import type { Services } from "../src/http/context.js";
 import type { Clock } from "../src/lib/clock.js";
-import { randomIds } from "../src/lib/ids.js";
+import { newOperationId, randomIds } from "../src/lib/ids.js";
+import { secretBox, type SecretBox } from "../src/lib/secret-box.js";
 import type { App } from "../src/routes/define.js";
 import { ROUTES } from "../src/routes/index.js";
-import { createAuthKey, setResponseChecker, TEST_POLICY, uniqueName, type AuthKeyOpts, type Res } from "./support/http.js";
+import { call, createAuthKey, setResponseChecker, TEST_POLICY, uniqueName, type AuthKeyOpts, type Res } from "./support/http.js";
 
 export * from "./support/http.js";
 
 let pool: Sql | undefined;
 let sharedTokens: TokenService | undefined;
+let sharedSecrets: SecretBox | undefined;
+
+/** One master key per test worker for sealed webhook secrets. */
+export function testSecrets(): SecretBox {
+  return (sharedSecrets ??= secretBox(randomBytes(32)));
+}
 
 /** This worker's connection pool to the test database (see setup/global.ts). */
 export function testSql(): Sql {
@@ -54,7 +61,19 @@ const silent = pino({ level: "silent" });
 
 /** Domain dependencies for seeding and for calling the domain directly. */
 export function testDeps(over: Partial<Deps> = {}): Deps {
-  return { sql: testSql(), clock: new TestClock(), ids: randomIds, log: silent, presence: DEFAULT_PRESENCE, ...over };
+  return {
+    sql: testSql(),
+    clock: new TestClock(),
+    ids: randomIds,
+    log: silent,
+    presence: DEFAULT_PRESENCE,
+    origin: "cli",
+    requestId: `test-${newOperationId().slice(0, 8)}`,
+    operationId: newOperationId(),
+    secrets: testSecrets(),
+    outbound: { allow: [] },
+    ...over,
+  };
 }
 
 export type TestApp = { app: App; clock: TestClock; services: Services };
@@ -71,6 +90,8 @@ export function makeApp(over: Partial<Services> = {}): TestApp {
     tokens: (sharedTokens ??= new TokenService(randomBytes(32))),
     presence: DEFAULT_PRESENCE,
     defaultTailnet: "example.com",
+    secrets: testSecrets(),
+    outbound: { allow: [] },
     ...over,
   };
   return { app: createApp(services), clock, services };
@@ -107,10 +128,17 @@ export async function seedUser(t: SeededTailnet, role: Role, now = new Date()): 
   return { user, apiKey: secret };
 }
 
-/** A tailnet with an app, an API key and a reusable preauthorized auth key: the usual starting point. */
-export async function setupTailnet(o: AuthKeyOpts = {}) {
+/**
+ * A tailnet with an app, an API key and a reusable preauthorized auth key: the
+ * usual starting point. `approval: true` turns the tailnet's device approval on
+ * (off by default, as on Tailscale), so that keys that are not preauthorized
+ * make unauthorized devices.
+ */
+export async function setupTailnet(opts: AuthKeyOpts & { approval?: boolean } = {}) {
+  const { approval, ...o } = opts;
   const t = await seedTailnet();
   const ta = makeApp();
+  if (approval) await call(ta.app, "PATCH", "/api/v2/tailnet/-/settings", { key: t.apiKey, body: { devicesApprovalOn: true } });
   const authKey = await createAuthKey(ta.app, t.apiKey, { reusable: true, ...o });
   return { ...t, ...ta, authKey: authKey.key, authKeyId: authKey.id };
 }

@@ -113,6 +113,8 @@ export async function withApi<T>(config: Config, target: Target, fn: (api: Api) 
       // Nothing here mints or checks OAuth tokens: a throwaway signing key will do.
       tokens: new TokenService(randomBytes(32)),
       presence: d.presence,
+      secrets: d.secrets,
+      outbound: d.outbound,
       defaultTailnet: config.defaultTailnet,
       publicUrl: config.publicUrl,
       actAs,

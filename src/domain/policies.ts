@@ -7,7 +7,9 @@ import { listUsers } from "../db/users.js";
 import { DomainError, invalid, preconditionFailed } from "../lib/errors.js";
 import { Evaluator, parseIpPort, type Directory } from "./acl.js";
 import type { Actor } from "./actor.js";
+import { audit, tailnetTarget } from "./audit.js";
 import { presenceNow, type Deps } from "./deps.js";
+import { actorName, emit } from "./events.js";
 import { DEFAULT_POLICY_TEXT, parsePolicy, policyEtag, type Policy } from "./policy.js";
 
 /**
@@ -73,14 +75,24 @@ export async function setPolicyFile(d: Deps, actor: Actor, text: string, ifMatch
     await lockUntilCommit(tx, "policy", actor.tailnetId);
     // The policy's tests run against the tailnet as it is; a failing test keeps the policy from being saved.
     requireTestsPass(policy, await loadDirectory(tx, d, actor.tailnetId));
+    const current = await stored(tx, actor.tailnetId, true);
     if (ifMatch !== undefined) {
-      const current = await stored(tx, actor.tailnetId, true);
       const wanted = unquote(ifMatch);
       const ok = wanted === unquote(DEFAULT_ETAG) ? current.isDefault : wanted === unquote(current.etag);
       if (!ok) throw preconditionFailed("precondition failed, invalid old hash");
     }
     if (reset) await deletePolicyRow(tx, actor.tailnetId);
     else await putPolicyRow(tx, actor.tailnetId, text, next.etag, d.clock.now());
+    // The policy text is configuration, not a secret: the log keeps both versions.
+    await audit(tx, d, actor, { action: "UPDATE", target: tailnetTarget(actor, "ACL"), old: current.text, new: next.text, details: reset ? "reset to the default policy" : undefined });
+    if (current.etag !== next.etag) {
+      await emit(tx, d, actor, "policyUpdate", "Tailnet policy file updated", {
+        newPolicy: next.text,
+        oldPolicy: current.text,
+        actor: actorName(actor),
+        url: "/api/v2/tailnet/-/acl",
+      });
+    }
   });
   return { ...next, json: policy.json };
 }

@@ -25,11 +25,15 @@ import {
   type PendingRegistration,
 } from "../db/registrations.js";
 import type { TxSql } from "../db/sql.js";
+import { getSettings } from "../db/settings.js";
 import { findTailnetByName, getTailnet, type Tailnet } from "../db/tailnets.js";
 import { getUser, listUsers, type User } from "../db/users.js";
 import { forbidden, invalid, notFound, unauthorized } from "../lib/errors.js";
 import type { Actor } from "./actor.js";
 import { randomIPv4, randomIPv6 } from "./addresses.js";
+import { audit, type AuditActor } from "./audit.js";
+import { nodeTarget } from "./devices.js";
+import { emit, nodeData } from "./events.js";
 import { presenceNow, type Deps } from "./deps.js";
 import { loadPolicy } from "./policies.js";
 import { autoApprovedRoutes, requireOwnedTags, userPrincipal, type Policy, type Principal } from "./policy.js";
@@ -119,7 +123,11 @@ async function registerWithAuthKey(d: Deps, req: NodeInfo, authKey: string): Pro
     const policy = await loadPolicy(tx, tailnetId);
     requireOwnedTags(policy, user ? userPrincipal(user) : { kind: "tags", tags: key.tags }, req.advertiseTags);
     const tags = [...new Set([...key.tags, ...req.advertiseTags])].sort();
-    const deviceId = await upsertDevice(tx, d, policy, tailnetId, { user, tags, authorized: key.preauthorized, ephemeral: key.ephemeral, authKeyId: key.keyId }, req);
+    // The node API acts for the auth key's owner (Tailscale's NODE.CREATE has the user as actor); a key of no user, for its tags.
+    const who: AuditActor = user
+      ? { tailnetId, type: "USER", id: user.userId, loginName: user.loginName, displayName: user.displayName, credentialId: key.keyId }
+      : { tailnetId, type: "NODE", id: key.keyId, tags: key.tags, credentialId: key.keyId };
+    const deviceId = await upsertDevice(tx, d, policy, tailnetId, { user, tags, authorized: key.preauthorized, ephemeral: key.ephemeral, authKeyId: key.keyId }, req, who);
     return { ...deviceId, nodeToken: await mintNodeToken(tx, d, tailnetId, deviceId.deviceId) };
   });
   const device = await getDevice(d.sql, tailnetId, result.deviceId, presenceNow(d));
@@ -185,7 +193,8 @@ export async function approveRegistration(d: Deps, actor: Actor, registrationKey
     // headscale: the user must be allowed to register a node with the tags it asks for.
     requireOwnedTags(policy, userPrincipal(user), reg.advertiseTags);
     const tags = [...new Set(reg.advertiseTags)].sort();
-    const { deviceId } = await upsertDevice(tx, d, policy, actor.tailnetId, { user, tags, authorized: true, ephemeral: false, authKeyId: null }, reg);
+    // The admin's approval is the authorization: device approval (devicesApprovalOn) does not hold it up again.
+    const { deviceId } = await upsertDevice(tx, d, policy, actor.tailnetId, { user, tags, authorized: true, approved: true, ephemeral: false, authKeyId: null }, reg, actor);
     await markRegistrationApproved(tx, actor.tailnetId, registrationKey, deviceId, new Date(now.getTime() + PENDING_REGISTRATION_MS));
     return deviceId;
   });
@@ -200,11 +209,14 @@ export async function pendingRegistration(d: Deps, registrationKey: string) {
   return { tailnetName: r.tailnetName, hostname: r.hostname, os: r.os, advertiseTags: r.advertiseTags, expiresAt: r.expiresAt, approved: r.deviceId !== null };
 }
 
-type Ownership = { user: User | undefined; tags: string[]; authorized: boolean; ephemeral: boolean; authKeyId: string | null };
+/** `authorized`: what the key says; `approved`: authorized whatever the tailnet's device approval setting says (an admin approved it). */
+type Ownership = { user: User | undefined; tags: string[]; authorized: boolean; approved?: boolean; ephemeral: boolean; authKeyId: string | null };
 
 /**
  * Makes the device for a registration, or updates the device this machine
- * key already has (identity and addresses stay; owner and flags change).
+ * key already has (identity and addresses stay; owner and flags change), and
+ * records it (audit log, webhook events) as done by `who`. The tailnet's
+ * settings apply: key duration (devicesKeyDurationDays), device approval.
  */
 async function upsertDevice(
   tx: TxSql,
@@ -213,6 +225,7 @@ async function upsertDevice(
   tailnetId: string,
   own: Ownership,
   req: NodeInfo,
+  who: Actor | AuditActor,
 ): Promise<{ deviceId: string; created: boolean }> {
   const now = d.clock.now();
   const tagged = own.tags.length > 0;
@@ -220,6 +233,7 @@ async function upsertDevice(
   // Routes the policy's autoApprovers approve for the device's owner (its tags, or its user) are enabled at once.
   const enabledRoutes = autoApprovedRoutes(policy, approvee, req.advertiseRoutes);
   const tailnet: Tailnet = (await getTailnet(tx, tailnetId))!;
+  const settings = (await getSettings(tx, tailnetId))!;
   await deleteSilentEphemeral(tx, tailnetId, presenceNow(d).ephemeralSince);
   const common = {
     userId: own.user?.userId ?? null,
@@ -231,8 +245,9 @@ async function upsertDevice(
     lastSeen: now,
     // Tagged devices have key expiry disabled, as on Tailscale.
     keyExpiryDisabled: tagged,
-    expiresAt: new Date(now.getTime() + tailnet.keyExpirySeconds * 1000),
-    authorized: own.authorized,
+    // devicesKeyDurationDays and devicesApprovalOn take effect here.
+    expiresAt: new Date(now.getTime() + settings.keyExpirySeconds * 1000),
+    authorized: own.approved || !settings.devicesApprovalOn || own.authorized,
     nodeKey: req.nodeKey,
     tags: own.tags,
     isEphemeral: own.ephemeral,
@@ -262,6 +277,20 @@ async function upsertDevice(
       ipv4: await freeValue(tx, tailnetId, "ipv4", randomIPv4),
       ipv6: await freeValue(tx, tailnetId, "ipv6", randomIPv6),
     });
+  }
+  const device = (await getDevice(tx, tailnetId, deviceId, presenceNow(d)))!;
+  const ref = { tailnetId, tailnetName: tailnet.name };
+  const fqdn = `${device.name}.${device.dnsSuffix}`;
+  if (created) {
+    await audit(tx, d, who, {
+      action: "CREATE",
+      target: nodeTarget(device),
+      new: { hostname: device.hostname, os: device.os, tags: device.tags, authorized: device.authorized, addresses: [device.ipv4, device.ipv6] },
+    });
+    await emit(tx, d, ref, "nodeCreated", `Node ${fqdn} created`, nodeData(device, device.userLogin));
+    if (!device.authorized) await emit(tx, d, ref, "nodeNeedsApproval", `Node ${fqdn} needs approval`, nodeData(device, device.userLogin));
+  } else {
+    await audit(tx, d, who, { action: "LOGIN", target: nodeTarget(device), details: "re-registered with a new node key" });
   }
   return { deviceId, created };
 }

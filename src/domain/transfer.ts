@@ -13,6 +13,7 @@ import { getUser, insertUser, listUsers, ROLES, type User } from "../db/users.js
 import { conflict, forbidden, invalid } from "../lib/errors.js";
 import { grants } from "../auth/scopes.js";
 import type { Actor } from "./actor.js";
+import { audit, tailnetTarget, type AuditActor } from "./audit.js";
 import { randomIPv4, randomIPv6 } from "./addresses.js";
 import type { Deps } from "./deps.js";
 import { loadDirectory, requireTestsPass } from "./policies.js";
@@ -160,7 +161,7 @@ const at = (s: string | null | undefined): Date | null => (s && !GO_ZERO.test(s)
 /** The API's import, into the actor's tailnet, in one transaction. It writes everything, so it takes the `all` scope. */
 export async function importTailnet(d: Deps, actor: Actor, bundle: ImportBundle): Promise<ImportSummary> {
   if (!grants(actor.scopes, "all")) throw forbidden();
-  return d.sql.begin((tx) => importInto(tx, d, actor.tailnetId, bundle));
+  return d.sql.begin((tx) => importInto(tx, d, actor, bundle, actor));
 }
 
 /**
@@ -169,7 +170,14 @@ export async function importTailnet(d: Deps, actor: Actor, bundle: ImportBundle)
  * id, nodeId, name, address or machine key, a key id) is a conflict naming
  * it, and nothing is imported.
  */
-export async function importInto(tx: TxSql, d: Deps, tailnetId: string, bundle: ImportBundle): Promise<ImportSummary> {
+export async function importInto(
+  tx: TxSql,
+  d: Deps,
+  tailnet: { tailnetId: string; tailnetName: string },
+  bundle: ImportBundle,
+  who: Actor | AuditActor,
+): Promise<ImportSummary> {
+  const tailnetId = tailnet.tailnetId;
   const users = parseRecords(UserRecord, bundle.users ?? [], "users");
   const devices = parseRecords(DeviceRecord, bundle.devices ?? [], "devices");
   const keys = parseRecords(KeyRecord, bundle.keys ?? [], "keys");
@@ -204,8 +212,7 @@ export async function importInto(tx: TxSql, d: Deps, tailnetId: string, bundle: 
 
   const byLogin = new Map((await listUsers(tx, tailnetId)).map((u) => [u.loginName.toLowerCase(), u] as [string, User]));
   const suffixes = new Set(devices.map((dv) => dv.name.includes(".") ? dv.name.slice(dv.name.indexOf(".") + 1).replace(/\.$/, "").toLowerCase() : ""));
-  const tailnet = (await getTailnet(tx, tailnetId))!;
-  let suffix = tailnet.dnsSuffix.toLowerCase();
+  let suffix = (await getTailnet(tx, tailnetId))!.dnsSuffix.toLowerCase();
   if (devices.length && suffixes.size === 1 && !suffixes.has("") && !suffixes.has(suffix) && (await countDevices(tx, tailnetId)) === 0) {
     // A tailnet with no devices yet takes the real tailnet's MagicDNS suffix, so device names read the same.
     suffix = [...suffixes][0]!;
@@ -316,7 +323,14 @@ export async function importInto(tx: TxSql, d: Deps, tailnetId: string, bundle: 
     requireTestsPass(policy, await loadDirectory(tx, d, tailnetId));
     await putPolicyRow(tx, tailnetId, bundle.policy!, policyEtag(bundle.policy!), now);
   }
-  return { users: users.length, devices: devices.length, keys: keys.length, policy: policy !== undefined };
+  const summary = { users: users.length, devices: devices.length, keys: keys.length, policy: policy !== undefined };
+  // One entry for the whole import: what it brought in, by id.
+  await audit(tx, d, who, {
+    action: "UPDATE",
+    target: tailnetTarget(tailnet, "IMPORT"),
+    new: { ...summary, userIds: users.map((u) => u.id), deviceIds: devices.map((dv) => dv.nodeId), keyIds: keys.map((k) => k.id) },
+  });
+  return summary;
 }
 
 async function free(tx: TxSql, tailnetId: string, column: UniqueDeviceColumn, draw: () => string): Promise<string> {

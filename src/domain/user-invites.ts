@@ -9,11 +9,16 @@ import {
   type UserInvite,
 } from "../db/user-invites.js";
 import { lockUntilCommit } from "../db/locks.js";
+import { getSettings } from "../db/settings.js";
+import { getTailnet } from "../db/tailnets.js";
 import { insertUser, type Role, type User } from "../db/users.js";
 import { conflict, forbidden, invalid, notFound, rateLimited } from "../lib/errors.js";
 import { administersUsers, creatorOf, mayManageRole, type Actor } from "./actor.js";
+import { audit, type AuditActor } from "./audit.js";
 import type { Deps } from "./deps.js";
-import { insertApiKey, MAX_KEY_EXPIRY_SECONDS } from "./keys.js";
+import { emit } from "./events.js";
+import { userTarget } from "./users.js";
+import { insertApiKey, keySummary, keyTarget, MAX_KEY_EXPIRY_SECONDS } from "./keys.js";
 import { displayNameOf } from "./tailnets.js";
 import { loginNameProblem } from "./users.js";
 
@@ -58,11 +63,15 @@ export async function createInvites(d: Deps, actor: Actor, specs: { role: Invite
           createdAt: now,
           lastEmailSentAt: email ? now : null,
         });
+        await audit(tx, d, actor, { action: "CREATE", target: inviteTarget(invite), new: { role: invite.role, email: invite.email } });
         return { invite, code: m.full };
       }),
     ),
   );
 }
+
+/** An invite as an audit target. */
+const inviteTarget = (i: UserInvite) => ({ type: "INVITE" as const, id: i.inviteId, name: i.email || `${i.role} invite` });
 
 /** Open (not yet accepted) invites. */
 export function listInvites(d: Deps, actor: Actor): Promise<UserInvite[]> {
@@ -81,6 +90,7 @@ export async function deleteInvite(d: Deps, actor: Actor, inviteId: string): Pro
     if (!i) throw notFound();
     if (!administersUsers(actor) || !mayManageRole(actor, i.role as Role)) throw forbidden();
     await deleteInviteRow(tx, actor.tailnetId, inviteId);
+    await audit(tx, d, actor, { action: "DELETE", target: inviteTarget(i) });
   });
 }
 
@@ -98,6 +108,7 @@ export async function resendInvite(d: Deps, actor: Actor, inviteId: string): Pro
       throw rateLimited(`invite resends are limited to one per minute: try again in ${wait} s`, wait);
     }
     await markInviteSent(tx, actor.tailnetId, inviteId, now);
+    await audit(tx, d, actor, { action: "RESEND", target: inviteTarget(i), details: "recorded only: tailapi sends no mail" });
   });
 }
 
@@ -135,15 +146,31 @@ export async function acceptInvite(
     await lockUntilCommit(tx, "users", found.tailnetId);
     // Used up by a concurrent acceptance?
     if (!(await deleteInviteRow(tx, found.tailnetId, found.inviteId))) throw notFound("no such invite: it was accepted, deleted, or the code is wrong");
+    // With user approval on (usersApprovalOn), the new user waits for an admin: their key works once approved.
+    const approvalOn = (await getSettings(tx, found.tailnetId))!.usersApprovalOn;
     const user = await insertUser(tx, {
       tailnetId: found.tailnetId,
       userId: d.ids.numericId(),
       loginName,
       displayName: who.displayName ?? displayNameOf(loginName),
       role: found.role as Role,
+      approved: !approvalOn,
     });
     if (!user) throw conflict(`user ${loginName} already exists`);
-    const { secret } = await insertApiKey(tx, d.ids, found.tailnetId, user.userId, { expirySeconds: MAX_KEY_EXPIRY_SECONDS, description: "accepted invite" }, now);
+    const { row, secret } = await insertApiKey(tx, d.ids, found.tailnetId, user.userId, { expirySeconds: MAX_KEY_EXPIRY_SECONDS, description: "accepted invite" }, now);
+    // The new user acts, with the invite as the credential.
+    const invitee: AuditActor = { tailnetId: found.tailnetId, type: "USER", id: user.userId, loginName: user.loginName, displayName: user.displayName, credentialId: found.inviteId };
+    await audit(
+      tx,
+      d,
+      invitee,
+      { action: "CREATE", target: userTarget(user), new: { loginName: user.loginName, role: user.role }, details: `accepted invite ${found.inviteId}` },
+      { action: "CREATE", target: keyTarget(row), new: keySummary(row) },
+    );
+    const ref = { tailnetId: found.tailnetId, tailnetName: (await getTailnet(tx, found.tailnetId))!.name };
+    const data = { user: user.loginName, actor: user.loginName, url: `/api/v2/users/${user.userId}` };
+    await emit(tx, d, ref, "userCreated", `User ${user.loginName} created`, data);
+    if (approvalOn) await emit(tx, d, ref, "userNeedsApproval", `User ${user.loginName} needs approval`, data);
     return { user, apiKey: secret, tailnetId: found.tailnetId };
   });
 }

@@ -18,7 +18,9 @@ import {
 } from "../db/users.js";
 import { conflict, forbidden, invalid, notFound } from "../lib/errors.js";
 import { administersUsers, mayManageRole, type Actor } from "./actor.js";
+import { audit } from "./audit.js";
 import { presenceNow, type Deps } from "./deps.js";
+import { actorName, emit } from "./events.js";
 import { displayNameOf } from "./tailnets.js";
 
 export { ROLES } from "../db/users.js";
@@ -56,9 +58,17 @@ export async function createUser(d: Deps, actor: Actor, u: { loginName: string; 
       role: u.role,
     });
     if (!user) throw conflict(`user ${u.loginName} already exists`);
+    await audit(tx, d, actor, { action: "CREATE", target: userTarget(user), new: { loginName: user.loginName, role: user.role } });
+    await emit(tx, d, actor, "userCreated", `User ${user.loginName} created`, userData(user, actor));
     return user;
   });
 }
+
+/** A user as an audit target. */
+export const userTarget = (u: { userId: string; loginName: string }, property?: string) => ({ type: "USER" as const, id: u.userId, name: u.loginName, property });
+
+/** The `data` of user events. */
+const userData = (u: { userId: string; loginName: string }, actor: Actor) => ({ user: u.loginName, actor: actorName(actor), url: `/api/v2/users/${u.userId}` });
 
 /** The tailnet's users, plain (the CLI's name lookups, key listings). */
 export function listUsers(d: Deps, actor: Actor): Promise<User[]> {
@@ -148,9 +158,11 @@ export async function setUserRoleOf(d: Deps, actor: Actor, userId: string, role:
   await d.sql.begin(async (tx) => {
     const u = await target(tx, actor, userId);
     if (!mayManageRole(actor, role)) throw forbidden();
-    if (u.role === role) return;
+    if (u.role === role) return audit(tx, d, actor, { action: "UPDATE", target: userTarget(u, "ROLE"), old: u.role, new: role, details: "unchanged" });
     if (role !== "owner") await keepAnOwner(tx, actor, u, "demoted");
     await setUserRole(tx, actor.tailnetId, u.userId, role);
+    await audit(tx, d, actor, { action: "UPDATE", target: userTarget(u, "ROLE"), old: u.role, new: role });
+    await emit(tx, d, actor, "userRoleUpdated", `User ${u.loginName} role changed from ${u.role} to ${role}`, { ...userData(u, actor), oldRoles: [u.role], newRoles: [role] });
   });
 }
 
@@ -158,7 +170,11 @@ export async function setUserRoleOf(d: Deps, actor: Actor, userId: string, role:
 export async function approveUser(d: Deps, actor: Actor, userId: string): Promise<void> {
   await d.sql.begin(async (tx) => {
     const u = await target(tx, actor, userId);
-    if (!u.approved) await approveUserRow(tx, actor.tailnetId, u.userId);
+    if (!u.approved) {
+      await approveUserRow(tx, actor.tailnetId, u.userId);
+      await emit(tx, d, actor, "userApproved", `User ${u.loginName} approved`, userData(u, actor));
+    }
+    await audit(tx, d, actor, { action: "APPROVE", target: userTarget(u), ...(u.approved ? { details: "already approved" } : {}) });
   });
 }
 
@@ -167,16 +183,22 @@ export async function suspendUser(d: Deps, actor: Actor, userId: string): Promis
   await d.sql.begin(async (tx) => {
     const u = await target(tx, actor, userId);
     notYourself(actor, u, "suspend");
-    if (u.suspendedAt) return;
+    if (u.suspendedAt) return audit(tx, d, actor, { action: "SUSPEND", target: userTarget(u), details: "already suspended" });
     await keepAnOwner(tx, actor, u, "suspended");
     await setUserSuspended(tx, actor.tailnetId, u.userId, d.clock.now());
+    await audit(tx, d, actor, { action: "SUSPEND", target: userTarget(u) });
+    await emit(tx, d, actor, "userSuspended", `User ${u.loginName} suspended`, userData(u, actor));
   });
 }
 
 export async function restoreUser(d: Deps, actor: Actor, userId: string): Promise<void> {
   await d.sql.begin(async (tx) => {
     const u = await target(tx, actor, userId);
-    if (u.suspendedAt) await setUserSuspended(tx, actor.tailnetId, u.userId, null);
+    if (u.suspendedAt) {
+      await setUserSuspended(tx, actor.tailnetId, u.userId, null);
+      await emit(tx, d, actor, "userRestored", `User ${u.loginName} restored`, userData(u, actor));
+    }
+    await audit(tx, d, actor, { action: "RESTORE", target: userTarget(u), ...(u.suspendedAt ? {} : { details: "was not suspended" }) });
   });
 }
 
@@ -194,6 +216,13 @@ export async function deleteUser(d: Deps, actor: Actor, userId: string): Promise
     // Registrations are serialised per tailnet: no device of this user appears while it goes.
     await lockUntilCommit(tx, "registration", actor.tailnetId);
     const gone = await deleteUserRow(tx, actor.tailnetId, u.userId);
+    await audit(tx, d, actor, {
+      action: "DELETE",
+      target: userTarget(u),
+      old: { loginName: u.loginName, role: u.role },
+      details: `with ${gone.devices} personal device(s) and ${gone.keys} API and auth key(s)`,
+    });
+    await emit(tx, d, actor, "userDeleted", `User ${u.loginName} deleted`, userData(u, actor));
     return { user: u, ...gone };
   });
 }
@@ -214,6 +243,7 @@ export async function renameUser(d: Deps, actor: Actor, userId: string, loginNam
     const u = await target(tx, actor, userId);
     const display = displayName ?? (u.displayName === displayNameOf(u.loginName) ? displayNameOf(loginName) : u.displayName);
     if (!(await renameUserRow(tx, actor.tailnetId, u.userId, loginName, display))) throw conflict(`user ${loginName} already exists`);
+    await audit(tx, d, actor, { action: "UPDATE", target: userTarget(u, "LOGIN_NAME"), old: u.loginName, new: loginName });
     return (await getUserRow(tx, actor.tailnetId, u.userId))!;
   });
 }

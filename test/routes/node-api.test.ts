@@ -39,6 +39,8 @@ describe("POST /machine/update (a simulated node reports in)", () => {
 
   it("stores what the node says: hostname, OS, version, connectivity, distro, posture identity", async () => {
     const s = await setupTailnet();
+    // Posture identity is collected only where the tailnet turned collection on.
+    await call(s.app, "PATCH", "/api/v2/tailnet/-/settings", { key: s.apiKey, body: { postureIdentityCollectionOn: true } });
     const reg = await registerDevice(s.app, s.authKey, { hostname: "web" });
     const r = await report(s.app, reg.nodeToken, {
       hostname: "web-renamed-host",
@@ -126,7 +128,7 @@ describe("POST /machine/update (a simulated node reports in)", () => {
   });
 
   it("a device that was never authorized is refused with a 403", async () => {
-    const s = await setupTailnet({ preauthorized: false });
+    const s = await setupTailnet({ preauthorized: false, approval: true });
     const reg = await registerDevice(s.app, s.authKey);
     const r = await report(s.app, reg.nodeToken);
     expect(r.status).toBe(403);
