@@ -155,7 +155,8 @@ function checkOwner(o: string, where: string, defs: Defined): void {
 
 // `comment`: headscale's documentation annotates rules with it; it is kept in the file and otherwise ignored.
 const RULE_FIELDS = new Set(["action", "src", "dst", "users", "ports", "proto", "srcPosture", "comment"]);
-const TEST_FIELDS = new Set(["src", "accept", "allow", "deny", "proto", "srcPostureAttrs"]);
+// `user` and `allow` are the older names of `src` and `accept` (the Go client still has fields for them).
+const TEST_FIELDS = new Set(["src", "user", "accept", "allow", "deny", "proto", "srcPostureAttrs"]);
 
 /** A source or destination host in a rule: everything an owner may be, plus `*`, hosts, IPs and prefixes. */
 function checkTarget(t: string, where: string, defs: Defined): void {
@@ -283,8 +284,9 @@ function validate(doc: unknown): Policy {
   const tests = listOf(doc.tests, "tests", (v, where): PolicyTest => {
     if (!isObject(v)) return problem(where, "must be an object");
     for (const k of Object.keys(v)) if (!TEST_FIELDS.has(k)) problem(`${where}.${k}`, "is not a test field");
-    if (typeof v.src !== "string" || v.src === "") problem(`${where}.src`, "must be a user, group, tag, host or IP");
-    checkTestSource(v.src as string, `${where}.src`, defs);
+    const srcKey = v.src !== undefined || v.user === undefined ? "src" : "user";
+    if (typeof v[srcKey] !== "string" || v[srcKey] === "") problem(`${where}.${srcKey}`, "must be a user, group, tag, host or IP");
+    checkTestSource(v[srcKey] as string, `${where}.${srcKey}`, defs);
     // `allow` is the older name of `accept`.
     const acceptKey = v.accept !== undefined || v.allow === undefined ? "accept" : "allow";
     const accept = v[acceptKey] === undefined ? [] : stringList(v[acceptKey], `${where}.${acceptKey}`);
@@ -293,7 +295,7 @@ function validate(doc: unknown): Policy {
       checkTestDestination(d!, w!, defs),
     );
     if (v.proto !== undefined && (typeof v.proto !== "string" || !isProto(v.proto))) problem(`${where}.proto`, PROTO_PROBLEM);
-    return { src: v.src as string, accept, deny, ...(typeof v.proto === "string" ? { proto: v.proto } : {}) };
+    return { src: v[srcKey] as string, accept, deny, ...(typeof v.proto === "string" ? { proto: v.proto } : {}) };
   });
 
   listOf(doc.ssh, "ssh", (v, where) => {
