@@ -81,7 +81,7 @@ CREATE TABLE devices (
   tailnet_id bigint NOT NULL,
   device_id bigint NOT NULL,
   node_id text NOT NULL,
-  user_id bigint NOT NULL,
+  user_id bigint,
   auth_key_id text,
   name text NOT NULL,
   hostname text NOT NULL,
@@ -209,6 +209,23 @@ CREATE TABLE rate_limit_counts (
   CONSTRAINT rate_limit_counts_pkey PRIMARY KEY (tailnet_id, bucket, window_start, replica)
 );
 
+CREATE TABLE registrations (
+  tailnet_id bigint NOT NULL,
+  registration_key text NOT NULL,
+  machine_key text NOT NULL,
+  node_key text NOT NULL,
+  hostname text NOT NULL,
+  os text NOT NULL DEFAULT ''::text,
+  os_version text NOT NULL DEFAULT ''::text,
+  client_version text NOT NULL DEFAULT ''::text,
+  advertise_routes text[] NOT NULL DEFAULT '{}'::text[],
+  advertise_tags text[] NOT NULL DEFAULT '{}'::text[],
+  created_at timestamp with time zone NOT NULL,
+  expires_at timestamp with time zone NOT NULL,
+  device_id bigint,
+  CONSTRAINT registrations_pkey PRIMARY KEY (tailnet_id, registration_key)
+);
+
 CREATE TABLE signing_keys (
   tailnet_id bigint NOT NULL,
   kid text NOT NULL,
@@ -246,6 +263,19 @@ CREATE TABLE tailnets (
   CONSTRAINT tailnets_pkey PRIMARY KEY (tailnet_id)
 );
 
+CREATE TABLE user_invites (
+  tailnet_id bigint NOT NULL,
+  invite_id bigint NOT NULL,
+  secret_hash bytea NOT NULL,
+  role text NOT NULL,
+  email text NOT NULL DEFAULT ''::text,
+  inviter_id bigint,
+  created_at timestamp with time zone NOT NULL,
+  last_email_sent_at timestamp with time zone,
+  CONSTRAINT user_invites_pkey PRIMARY KEY (tailnet_id, invite_id),
+  CONSTRAINT user_invites_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'it-admin'::text, 'network-admin'::text, 'billing-admin'::text, 'auditor'::text, 'member'::text])))
+);
+
 CREATE TABLE users (
   tailnet_id bigint NOT NULL,
   user_id bigint NOT NULL,
@@ -253,8 +283,14 @@ CREATE TABLE users (
   display_name text NOT NULL,
   role text NOT NULL,
   created_at timestamp with time zone NOT NULL DEFAULT now(),
+  user_type text NOT NULL DEFAULT 'member'::text,
+  suspended_at timestamp with time zone,
+  approved boolean NOT NULL DEFAULT true,
+  profile_pic_url text NOT NULL DEFAULT ''::text,
+  last_seen timestamp with time zone,
   CONSTRAINT users_pkey PRIMARY KEY (tailnet_id, user_id),
-  CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'admin'::text, 'member'::text])))
+  CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'admin'::text, 'it-admin'::text, 'network-admin'::text, 'billing-admin'::text, 'auditor'::text, 'member'::text]))),
+  CONSTRAINT users_user_type_check CHECK ((user_type = ANY (ARRAY['member'::text, 'shared'::text])))
 );
 
 CREATE TABLE webhook_attempts (
@@ -308,19 +344,22 @@ ALTER TABLE device_shares ADD CONSTRAINT device_shares_source_tailnet_id_invite_
 ALTER TABLE device_shares ADD CONSTRAINT device_shares_tailnet_id_accepted_by_user_id_fkey FOREIGN KEY (tailnet_id, accepted_by_user_id) REFERENCES users(tailnet_id, user_id) ON DELETE CASCADE;
 ALTER TABLE device_shares ADD CONSTRAINT device_shares_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE devices ADD CONSTRAINT devices_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
-ALTER TABLE devices ADD CONSTRAINT devices_tailnet_id_user_id_fkey FOREIGN KEY (tailnet_id, user_id) REFERENCES users(tailnet_id, user_id) ON DELETE CASCADE;
+ALTER TABLE devices ADD CONSTRAINT devices_tailnet_id_user_id_fkey FOREIGN KEY (tailnet_id, user_id) REFERENCES users(tailnet_id, user_id);
 ALTER TABLE dns_config ADD CONSTRAINT dns_config_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE keys ADD CONSTRAINT keys_device_fkey FOREIGN KEY (tailnet_id, device_id) REFERENCES devices(tailnet_id, device_id) ON DELETE CASCADE;
 ALTER TABLE keys ADD CONSTRAINT keys_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
-ALTER TABLE keys ADD CONSTRAINT keys_tailnet_id_user_id_fkey FOREIGN KEY (tailnet_id, user_id) REFERENCES users(tailnet_id, user_id) ON DELETE CASCADE;
+ALTER TABLE keys ADD CONSTRAINT keys_tailnet_id_user_id_fkey FOREIGN KEY (tailnet_id, user_id) REFERENCES users(tailnet_id, user_id);
 ALTER TABLE log_streams ADD CONSTRAINT log_streams_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE policies ADD CONSTRAINT policies_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE posture_attribute_keys ADD CONSTRAINT posture_attribute_keys_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE posture_attributes ADD CONSTRAINT posture_attributes_tailnet_id_device_id_fkey FOREIGN KEY (tailnet_id, device_id) REFERENCES devices(tailnet_id, device_id) ON DELETE CASCADE;
 ALTER TABLE posture_attributes ADD CONSTRAINT posture_attributes_tailnet_id_key_lower_fkey FOREIGN KEY (tailnet_id, key_lower) REFERENCES posture_attribute_keys(tailnet_id, key_lower);
 ALTER TABLE posture_integrations ADD CONSTRAINT posture_integrations_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
+ALTER TABLE registrations ADD CONSTRAINT registrations_tailnet_id_device_id_fkey FOREIGN KEY (tailnet_id, device_id) REFERENCES devices(tailnet_id, device_id) ON DELETE CASCADE;
+ALTER TABLE registrations ADD CONSTRAINT registrations_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE signing_keys ADD CONSTRAINT signing_keys_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE tailnet_settings ADD CONSTRAINT tailnet_settings_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
+ALTER TABLE user_invites ADD CONSTRAINT user_invites_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE users ADD CONSTRAINT users_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE webhook_attempts ADD CONSTRAINT webhook_attempts_tailnet_id_job_id_fkey FOREIGN KEY (tailnet_id, job_id) REFERENCES webhook_outbox(tailnet_id, job_id) ON DELETE CASCADE;
 ALTER TABLE webhook_endpoints ADD CONSTRAINT webhook_endpoints_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
@@ -334,18 +373,23 @@ CREATE INDEX devices_ephemeral_idx ON devices USING btree (tailnet_id, last_seen
 CREATE INDEX devices_hostname_idx ON devices USING btree (tailnet_id, hostname);
 CREATE UNIQUE INDEX devices_ipv4_key ON devices USING btree (tailnet_id, ipv4);
 CREATE UNIQUE INDEX devices_ipv6_key ON devices USING btree (tailnet_id, ipv6);
-CREATE UNIQUE INDEX devices_machine_key_key ON devices USING btree (tailnet_id, machine_key);
+CREATE UNIQUE INDEX devices_machine_key_key ON devices USING btree (tailnet_id, machine_key) WHERE (machine_key <> ''::text);
 CREATE UNIQUE INDEX devices_name_key ON devices USING btree (tailnet_id, lower(name));
 CREATE INDEX devices_name_pattern_idx ON devices USING btree (tailnet_id, lower(name) text_pattern_ops);
 CREATE UNIQUE INDEX devices_node_id_key ON devices USING btree (tailnet_id, node_id);
 CREATE INDEX devices_tags_idx ON devices USING gin (tags);
+CREATE INDEX devices_user_idx ON devices USING btree (tailnet_id, user_id);
 CREATE INDEX keys_device_idx ON keys USING btree (tailnet_id, device_id) WHERE (device_id IS NOT NULL);
 CREATE INDEX keys_key_id_idx ON keys USING btree (key_id);
 CREATE INDEX keys_type_idx ON keys USING btree (tailnet_id, key_type, created_at);
+CREATE INDEX keys_user_idx ON keys USING btree (tailnet_id, user_id) WHERE (user_id IS NOT NULL);
 CREATE UNIQUE INDEX posture_integrations_provider_key ON posture_integrations USING btree (tailnet_id, provider);
 CREATE INDEX rate_limit_counts_window_idx ON rate_limit_counts USING btree (window_start);
+CREATE INDEX registrations_key_idx ON registrations USING btree (registration_key);
+CREATE UNIQUE INDEX registrations_machine_key_key ON registrations USING btree (tailnet_id, machine_key);
 CREATE INDEX signing_keys_active_idx ON signing_keys USING btree (tailnet_id, sign_until);
 CREATE UNIQUE INDEX tailnets_name_key ON tailnets USING btree (lower(name));
+CREATE INDEX user_invites_id_idx ON user_invites USING btree (invite_id);
 CREATE UNIQUE INDEX users_login_key ON users USING btree (tailnet_id, lower(login_name));
 CREATE INDEX webhook_outbox_due_idx ON webhook_outbox USING btree (next_attempt_at) WHERE (state = 'pending'::text);
 CREATE INDEX webhook_outbox_endpoint_idx ON webhook_outbox USING btree (tailnet_id, endpoint_id);

@@ -61,6 +61,7 @@ const app = createApp({
   limits: { credential: 1e12, tokenPerAddress: 1e12, nodePerAddress: 1e12 },
   secrets: secretBox(randomBytes(32)),
   outbound: { allow: [] },
+  defaultTailnet: "example.com",
 });
 
 const baseline = new Hono();

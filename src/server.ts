@@ -8,6 +8,9 @@ import { loadMasterKey } from "./auth/master-key.js";
 import { TokenService } from "./auth/tokens.js";
 import type { Config } from "./config.js";
 import { bootstrap } from "./domain/bootstrap.js";
+import { bundleFromFiles, type ImportBundle } from "./domain/transfer.js";
+import { DomainError } from "./lib/errors.js";
+import { readFilesOf } from "./lib/files.js";
 import { openDatabase, type Database } from "./db/index.js";
 import type { Deps } from "./domain/deps.js";
 import { sweepEphemeral } from "./domain/nodes.js";
@@ -31,6 +34,15 @@ function listenError(err: NodeJS.ErrnoException, config: Pick<Config, "host" | "
   if (err.code === "EACCES") return new StartError(`cannot listen on ${where}: permission denied (ports below 1024 need privileges; set PORT to a higher one)`);
   if (err.code === "EADDRNOTAVAIL") return new StartError(`cannot listen on ${where}: this machine has no such address (check HOST)`);
   return err;
+}
+
+/** TAILAPI_SEED's files, as an import; a file that cannot be read or understood stops the start. */
+async function readSeed(paths: string[]): Promise<ImportBundle> {
+  try {
+    return bundleFromFiles(await readFilesOf(paths));
+  } catch (err) {
+    throw new StartError(`TAILAPI_SEED: ${(err as Error).message}`);
+  }
 }
 
 export type RunningServer = {
@@ -65,7 +77,14 @@ export async function startServer(
     const outbound = { allow: config.outboundAllow };
     const presence = { offlineAfterMs: config.offlineAfterMs, ephemeralTimeoutMs: config.ephemeralTimeoutMs };
     const d: Deps = { sql: db.sql, clock: systemClock, ids: randomIds, log: logger, presence, origin: "system", requestId: "startup", operationId: newOperationId(), secrets, outbound };
-    const boot = await bootstrap(d, config.defaultTailnet, config.bootstrapApiKey);
+    const seed = config.seed.length ? await readSeed(config.seed) : undefined;
+    const boot = await bootstrap(d, config.defaultTailnet, config.bootstrapApiKey, seed).catch((err: unknown) => {
+      // A seed that does not import (a conflict, a bad record) stops the start, and leaves nothing behind.
+      if (seed && err instanceof DomainError) throw new StartError(`TAILAPI_SEED: ${err.message}`);
+      throw err;
+    });
+    if (boot.seeded) logger.info({ tailnet: boot.tailnet.name, ...boot.seeded }, "TAILAPI_SEED imported into the new tailnet");
+    if (boot.seedSkipped) logger.info({ tailnet: boot.tailnet.name }, "TAILAPI_SEED left alone: the tailnet exists already (seeds go into a fresh database)");
     if (boot.createdKey) {
       announce(
         `\nFirst API key of tailnet ${boot.tailnet.name} (user ${boot.createdKey.owner.loginName}); it is shown only this once:\n` +
@@ -89,7 +108,22 @@ export async function startServer(
     const metricsServer = config.metrics ? await metrics!.listen(config.metrics.host, config.metrics.port) : undefined;
     if (metricsServer) logger.info({ url: metricsServer.url }, "metrics listening");
     const app = createApp(
-      { sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials, tokens, presence, secrets, outbound, health: db.health, limiter, limits: config.rateLimits },
+      {
+        sql: db.sql,
+        clock: systemClock,
+        ids: randomIds,
+        logger,
+        credentials,
+        tokens,
+        presence,
+        secrets,
+        outbound,
+        defaultTailnet: config.defaultTailnet,
+        publicUrl: config.publicUrl,
+        health: db.health,
+        limiter,
+        limits: config.rateLimits,
+      },
       { corsOrigins: config.corsOrigins, metrics },
     );
     if (config.webhooks.worker) {

@@ -1,10 +1,11 @@
 import { findCredential, type CredentialRow } from "../db/keys.js";
 import type { Queryable, Sql } from "../db/sql.js";
+import { ROLES } from "../db/users.js";
 import type { Actor, Role } from "../domain/actor.js";
 import type { Clock } from "../lib/clock.js";
 import { forbidden, unauthorized } from "../lib/errors.js";
 import { verifySecret, type CredentialLookup } from "./credentials.js";
-import { roleScopes } from "./roles.js";
+import { ownDevicesOnly, roleScopes } from "./roles.js";
 import { grants, normalize, type Scope } from "./scopes.js";
 import { looksLikeJwt, type TokenClaims, type TokenService } from "./tokens.js";
 
@@ -115,11 +116,7 @@ export function directLookup(sql: Queryable): CredentialLookup {
 
 export type AuthServices = { sql: Sql; clock: Clock; credentials: CredentialCache; tokens: TokenService };
 
-const ROLE_SCOPES: Record<Role, ReadonlySet<string>> = {
-  owner: normalize(roleScopes("owner")),
-  admin: normalize(roleScopes("admin")),
-  member: normalize(roleScopes("member")),
-};
+const ROLE_SCOPES = Object.fromEntries(ROLES.map((r) => [r, normalize(roleScopes(r))])) as unknown as Record<Role, ReadonlySet<string>>;
 
 const expired = (row: CredentialRow, now: Date) => row.expiresAt !== null && row.expiresAt.getTime() <= now.getTime();
 
@@ -139,6 +136,8 @@ export async function authenticate(token: string | undefined, s: AuthServices): 
   }
   const row = await verifySecret(token, "api", lookup);
   if (!row || row.revokedAt || expired(row, s.clock.now()) || !row.userId || !row.role || !row.loginName) throw unauthorized();
+  // A suspended user's keys (or one still waiting for approval) work again once the user is restored (approved).
+  if (!row.userActive) throw unauthorized();
   const role = row.role as Role;
   return {
     tailnetId: row.tailnetId,
@@ -148,7 +147,7 @@ export async function authenticate(token: string | undefined, s: AuthServices): 
     user: { id: row.userId, loginName: row.loginName, role },
     scopes: ROLE_SCOPES[role],
     tags: [],
-    ownDevicesOnly: role === "member",
+    ownDevicesOnly: ownDevicesOnly(role),
   };
 }
 
