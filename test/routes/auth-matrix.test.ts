@@ -41,7 +41,7 @@ type Resource = "device" | "key" | "invite" | "webhook" | "integration";
 /** The resource a route's path names, from its template's parameter; and where it is read back. */
 const RESOURCES: [Resource, RegExp][] = [
   ["device", /^\/api\/v2\/device\/([^/]+)/],
-  ["key", /^\/api\/v2\/tailnet\/[^/]+\/keys\/([^/]+)/],
+  ["key", /^\/api\/v2\/tailnet\/[^/]+\/(?:auth-)?keys\/([^/]+)/],
   ["invite", /^\/api\/v2\/device-invites\/(?!-\/)([^/]+)/],
   ["webhook", /^\/api\/v2\/webhooks\/([^/]+)/],
   ["integration", /^\/api\/v2\/posture\/integrations\/([^/]+)/],
@@ -60,7 +60,11 @@ async function build(op: string, f: Fixture): Promise<Built & { readPath?: strin
   const req = await CASES[op]![0]!.request(f);
   for (const [, re] of RESOURCES) {
     const m = re.exec(req.path);
-    if (m) return { ...req, id: decodeURIComponent(m[1]!), readPath: m[0] };
+    if (m) {
+      const id = decodeURIComponent(m[1]!);
+      // Keys are read back through the keys API, whichever path acted on them.
+      return { ...req, id, readPath: m[0].includes("/auth-keys/") ? `/api/v2/tailnet/-/keys/${m[1]}` : m[0] };
+    }
   }
   return req;
 }
@@ -269,7 +273,9 @@ describe("authorization matrix", () => {
 
 describe("unscoped routes: the token endpoint and the node API", () => {
   it("covers every route without a scope", () => {
-    expect(ROUTES.filter((r) => r.route["x-required-scope"] === undefined).map((r) => r.route.operationId).sort()).toEqual(["oauthToken", "registerNode", "reportNode"]);
+    expect(ROUTES.filter((r) => r.route["x-required-scope"] === undefined).map((r) => r.route.operationId).sort()).toEqual(["acceptUserInvite", "oauthToken", "registerNode", "registrationPage", "reportNode", "userInvitePage"]);
+    // The token endpoint and the node API have their cells below; the invitation and
+    // registration pages are a person's browser flows, tested by their own suites.
   });
 
   it.each([
