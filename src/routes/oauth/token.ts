@@ -4,7 +4,7 @@ import { directLookup } from "../../auth/authenticate.js";
 import { verifySecret } from "../../auth/credentials.js";
 import { grants, isKnownScope, isLegacyScope, normalize, type Scope } from "../../auth/scopes.js";
 import { requestLog, type AppEnv } from "../../http/context.js";
-import { errorResponses } from "../../http/errors.js";
+import { ErrorSchema, errorResponses } from "../../http/errors.js";
 import type { App } from "../define.js";
 
 const TokenForm = z
@@ -40,7 +40,10 @@ export const route = createRoute({
   request: { body: { required: true, content: { "application/x-www-form-urlencoded": { schema: TokenForm } } } },
   responses: {
     200: { description: "An access token.", content: { "application/json": { schema: TokenResponse } } },
-    400: { description: "Malformed request (RFC 6749 error).", content: { "application/json": { schema: OAuthError } } },
+    400: {
+      description: "Malformed request: an RFC 6749 error (`unsupported_grant_type`, …), or `{\"message\"}` for input that fails validation (a NUL in a field, say).",
+      content: { "application/json": { schema: z.union([OAuthError, ErrorSchema]) } },
+    },
     401: { description: "Unknown client or wrong secret (RFC 6749 invalid_client).", content: { "application/json": { schema: OAuthError } } },
     403: {
       description: "Scopes or tags the client cannot grant.",
