@@ -4,7 +4,7 @@ import type { Queryable } from "../db/sql.js";
 import { invalid, preconditionFailed } from "../lib/errors.js";
 import type { Actor } from "./actor.js";
 import type { Deps } from "./deps.js";
-import { DEFAULT_POLICY_TEXT, parsePolicy, policyEtag, policyProblem, type Policy } from "./policy.js";
+import { DEFAULT_POLICY_TEXT, parsePolicy, policyEtag, policyProblem, principalOf, unownedTags, type Policy } from "./policy.js";
 
 /**
  * The stored policy file and its ETag protocol. A tailnet with no stored
@@ -83,4 +83,12 @@ export async function setPolicyFile(d: Deps, actor: Actor, text: string, ifMatch
 export function validatePolicyFile(text: string): string | undefined {
   if (text.trim() === "") return invalid("the policy file is empty").message;
   return policyProblem(text);
+}
+
+/** The tags the actor may apply (defined in tagOwners and owned by it), sorted: what a form offers. */
+export async function applicableTags(d: Deps, actor: Actor): Promise<string[]> {
+  const policy = await loadPolicy(d.sql, actor.tailnetId);
+  const defined = Object.keys(policy.tagOwners).sort();
+  const unowned = new Set(unownedTags(policy, principalOf(actor), defined));
+  return defined.filter((t) => !unowned.has(t));
 }
