@@ -1,4 +1,4 @@
-import { query, type Queryable } from "./sql.js";
+import { cursor, query, type Queryable } from "./sql.js";
 
 /** A device as stored, joined with what its wire form needs (owner login, DNS suffix). */
 export type DeviceRow = {
@@ -108,8 +108,39 @@ function select(o: { posture: boolean; shared: boolean }, where: string): string
 /** Devices that still exist for the API: not an ephemeral device past its timeout. */
 const LIVE = `NOT (d.is_ephemeral AND d.last_seen < $2)`;
 
-/** What a read returns besides the tailnet's own devices. */
-export type ReadOptions = { posture?: boolean; shared?: boolean };
+/**
+ * Conditions a list read may apply in SQL, each using an index: devices
+ * holding all of `tags`, with this `hostname`, this MagicDNS label
+ * (`nameLabel`, compared without case), this `nodeId` or numeric `id`. They
+ * narrow; the exact device-list filter is still applied to what they return.
+ */
+export type Narrow = { tags?: string[]; hostname?: string; nameLabel?: string; nodeId?: string; deviceId?: string };
+
+/** What a read returns besides the tailnet's own devices, and how a list is narrowed. */
+export type ReadOptions = { posture?: boolean; shared?: boolean; narrow?: Narrow };
+
+/** The narrowing conditions in a fixed order, as parameters $5 on (a list's own parameters are $1–$4). */
+const NARROW_SQL: [keyof Narrow, string][] = [
+  ["tags", "d.tags @> $::text[]"],
+  ["hostname", "d.hostname = $"],
+  ["nameLabel", "lower(d.name) = lower($)"],
+  ["nodeId", "d.node_id = $"],
+  ["deviceId", "d.device_id = $::bigint"],
+];
+
+function narrowing(n: Narrow | undefined): { where: string; params: unknown[]; key: string } {
+  if (!n) return { where: "", params: [], key: "" };
+  let where = "";
+  const params: unknown[] = [];
+  let key = "";
+  for (const [name, sql] of NARROW_SQL) {
+    if (n[name] === undefined) continue;
+    params.push(n[name]);
+    where += ` AND ${sql.replace("$", `$${4 + params.length}`)}`;
+    key += name[0];
+  }
+  return { where, params, key };
+}
 
 export function toDeviceRow(r: Record<string, unknown>): DeviceRow {
   return {
@@ -169,16 +200,22 @@ const presenceParams = (p: Presence) => [p.onlineSince, p.ephemeralSince, p.now 
 /** Statement texts by (column, options): built once each, then prepared by PostgreSQL. */
 const statements = new Map<string, string>();
 function statement(kind: "node_id" | "device_id" | "list", o: ReadOptions): string {
-  const key = `${kind}:${o.posture ? 1 : 0}${o.shared ? 1 : 0}`;
+  const narrow = kind === "list" ? narrowing(o.narrow) : undefined;
+  const key = `${kind}:${o.posture ? 1 : 0}${o.shared ? 1 : 0}:${narrow?.key ?? ""}`;
   let text = statements.get(key);
   if (!text) {
     const opts = { posture: o.posture ?? false, shared: o.shared ?? false };
     // By id: the tailnet's own device first, should a shared-in one carry the same id.
-    text = kind === "list" ? `${select(opts, "")} ORDER BY sort_at, device_id` : `${select(opts, ` AND d.${kind} = $5`)} ORDER BY is_external LIMIT 1`;
+    text =
+      kind === "list"
+        ? `${select(opts, narrow!.where)} ORDER BY sort_at, device_id`
+        : `${select(opts, ` AND d.${kind} = $5`)} ORDER BY is_external LIMIT 1`;
     statements.set(key, text);
   }
   return text;
 }
+
+const listParams = (p: Presence, tailnetId: string, o: ReadOptions) => [...presenceParams(p), tailnetId, ...narrowing(o.narrow).params];
 
 /**
  * Looks a device up by nodeId or by legacy numeric id, within one tailnet
@@ -192,8 +229,13 @@ export async function getDevice(db: Queryable, tailnetId: string, id: string, p:
 }
 
 export async function listDevices(db: Queryable, tailnetId: string, p: Presence, o: ReadOptions = {}): Promise<DeviceRow[]> {
-  const rows = await query(db, statement("list", o), [...presenceParams(p), tailnetId]);
+  const rows = await query(db, statement("list", o), listParams(p, tailnetId, o));
   return rows.map(toDeviceRow);
+}
+
+/** The same list as listDevices, read through a cursor in batches (bounded memory whatever the tailnet's size). */
+export async function* streamDevices(db: Queryable, tailnetId: string, p: Presence, o: ReadOptions = {}, batch = 500): AsyncGenerator<DeviceRow[]> {
+  for await (const rows of cursor(db, statement("list", o), listParams(p, tailnetId, o), batch)) yield rows.map(toDeviceRow);
 }
 
 export async function deleteSilentEphemeral(db: Queryable, tailnetId: string, since: Date): Promise<number> {
@@ -387,13 +429,13 @@ export async function deviceValueTaken(db: Queryable, tailnetId: string, column:
 
 /** Names already taken in a tailnet that start with `base` (for picking `web`, `web-1`, …). */
 export async function namesLike(db: Queryable, tailnetId: string, base: string): Promise<string[]> {
-  const rows = await query<{ name: string }>(
-    db,
-    `SELECT lower(name) AS name FROM devices WHERE tailnet_id = $1 AND lower(name) LIKE $2`,
-    [tailnetId, base.toLowerCase().replace(/[\\%_]/g, "\\$&") + "%"],
-  );
+  const rows = await query<{ name: string }>(db, NAMES_LIKE, [tailnetId, likePrefix(base)]);
   return rows.map((r) => r.name);
 }
+
+/** Served by devices_name_pattern_idx: a range over the names with the prefix, never a scan of the tailnet. */
+export const NAMES_LIKE = `SELECT lower(name) AS name FROM devices WHERE tailnet_id = $1 AND lower(name) LIKE $2`;
+export const likePrefix = (base: string) => base.toLowerCase().replace(/[\\%_]/g, "\\$&") + "%";
 
 export type NewDevice = {
   tailnetId: string;
@@ -458,4 +500,10 @@ export async function updateRegistration(
       d.enabledRoutes,
     ],
   );
+}
+
+/** PostgreSQL's plan for a list read (for tests and diagnostics: which indexes a narrowed list uses). */
+export async function explainListDevices(db: Queryable, tailnetId: string, p: Presence, o: ReadOptions = {}): Promise<string> {
+  const rows = await db.unsafe(`EXPLAIN ${statement("list", o)}`, listParams(p, tailnetId, o) as never[]);
+  return rows.map((r) => (r as Record<string, string>)["QUERY PLAN"]).join("\n");
 }

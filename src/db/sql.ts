@@ -28,3 +28,11 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
 export function query<T = Record<string, unknown>>(db: Queryable, text: string, params: unknown[] = []): Promise<T[]> {
   return db.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<T[]>;
 }
+
+/**
+ * Runs one parameterised statement through a server-side cursor, yielding
+ * its rows in batches: a result of any size is read with bounded memory.
+ */
+export async function* cursor<T = Record<string, unknown>>(db: Queryable, text: string, params: unknown[], batch: number): AsyncGenerator<T[]> {
+  for await (const rows of db.unsafe(text, params as never[], { prepare: true }).cursor(batch)) yield rows as unknown as T[];
+}

@@ -3,6 +3,7 @@ import {
   expireDeviceKey,
   getDevice as getDeviceRow,
   listDevices as listDeviceRows,
+  streamDevices as streamDeviceRows,
   namesLike,
   setAuthorized,
   setDeviceName as setDeviceNameRow,
@@ -11,6 +12,7 @@ import {
   setIPv4,
   setKeyExpiryDisabled,
   type DeviceRow,
+  type Narrow,
   type Target,
 } from "../db/devices.js";
 import { isUniqueViolation } from "../db/sql.js";
@@ -23,10 +25,14 @@ import { principalOf, tagsNotPermitted, unownedTags } from "./policy.js";
 import { dnsLabel, uniqueName } from "./registration.js";
 import { refuseExternal } from "./sharing.js";
 
-export type { DeviceRow as Device };
+export type { DeviceRow as Device, Narrow };
 
-/** What a device read carries beyond the default fields: with `all`, each device's custom posture attributes. */
-export type DeviceReadOptions = { all?: boolean };
+/**
+ * What a device read carries beyond the default fields (with `all`, each
+ * device's custom posture attributes), and for lists, conditions the database
+ * narrows them by (with an index).
+ */
+export type DeviceReadOptions = { all?: boolean; narrow?: Narrow };
 
 /**
  * A device of the actor's tailnet, or shared into it, by nodeId or numeric
@@ -40,7 +46,12 @@ export async function getDevice(d: Deps, actor: Actor, id: string, o: DeviceRead
 
 /** The tailnet's devices, then those shared into it (external, read-only). */
 export function listDevices(d: Deps, actor: Actor, o: DeviceReadOptions = {}): Promise<DeviceRow[]> {
-  return listDeviceRows(d.sql, actor.tailnetId, presenceNow(d), { shared: true, posture: o.all });
+  return listDeviceRows(d.sql, actor.tailnetId, presenceNow(d), { shared: true, posture: o.all, narrow: o.narrow });
+}
+
+/** The same list, in batches from a cursor: what the API streams, so a large tailnet never sits in memory. */
+export function streamDevices(d: Deps, actor: Actor, o: DeviceReadOptions = {}): AsyncIterable<DeviceRow[]> {
+  return streamDeviceRows(d.sql, actor.tailnetId, presenceNow(d), { shared: true, posture: o.all, narrow: o.narrow });
 }
 
 // ---------------------------------------------------------------- writes

@@ -83,11 +83,14 @@ export async function tempDataDir(): Promise<string> {
 }
 
 
-export async function spawnServer(opts: { env?: ServerEnv; dataDir?: string } = {}): Promise<Server> {
+/** The compiled CLI, as `npm start` and the Docker image run it (built by `npm ci` / `npm run build`). */
+export const COMPILED_CLI = path.join(ROOT, "dist", "cli.js");
+
+export async function spawnServer(opts: { env?: ServerEnv; dataDir?: string; compiled?: boolean } = {}): Promise<Server> {
   const env: ServerEnv = { PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...(opts.env ?? {}) };
   if (opts.dataDir) env.TAILAPI_DATA_DIR = opts.dataDir;
   const spawnedAt = performance.now();
-  const proc = spawn(process.execPath, [...CLI, "serve"], { cwd: ROOT, env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, [...(opts.compiled ? [COMPILED_CLI] : CLI), "serve"], { cwd: ROOT, env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
   live.add(proc);
 
   const logs: LogLine[] = [];

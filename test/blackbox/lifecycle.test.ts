@@ -205,4 +205,15 @@ describe("graceful shutdown", () => {
     expect(r.stderr.trim()).toBe(`tailapi: cannot listen on 127.0.0.1:${port}: the port is already in use (stop the other process, or set PORT to another port)`);
     expect(await first.stop()).toBe(0);
   }, 60_000);
+
+  it("npm start runs the compiled JavaScript in dist/: migrations and the docs' assets come along", async () => {
+    const { existsSync } = await import("node:fs");
+    const { COMPILED_CLI } = await import("./harness.js");
+    expect(existsSync(COMPILED_CLI), "dist/ is built by `npm ci` (postinstall) or `npm run build`").toBe(true);
+    const server = await spawnServer({ dataDir: await tempDataDir(), compiled: true });
+    expect(server.firstApiKey).toMatch(/^tskey-api-/);
+    expect((await call(server.url, "GET", "/api/v2/tailnet/-/devices", { key: server.firstApiKey })).status).toBe(200);
+    expect((await fetch(`${server.url}/docs/swagger-ui-bundle.js`)).status).toBe(200);
+    expect(await server.stop()).toBe(0);
+  }, 90_000);
 });

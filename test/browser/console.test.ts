@@ -27,7 +27,9 @@ describe.skipIf(!HAVE_CHROMIUM)("web console in Chromium", () => {
 
   beforeAll(async () => {
     // A server as a new user starts it: a fresh tailnet, its first API key printed once.
-    server = await spawnServer({ env: { DATABASE_URL: databaseUrl(), TAILAPI_TAILNET: uniqueName("console") } });
+    server = await spawnServer({
+      env: { DATABASE_URL: databaseUrl(), TAILAPI_TAILNET: uniqueName("console"), TAILAPI_ENCRYPTION_KEY: randomBytes(32).toString("base64") },
+    });
     key = server.firstApiKey!;
     expect(key).toMatch(/^tskey-api-/);
     browser = await launch();

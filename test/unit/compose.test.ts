@@ -27,9 +27,9 @@ describe("docker-compose.yml", () => {
     const dockerfile = await read("Dockerfile");
     expect(dockerfile).toMatch(/^FROM node:20/m);
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/^CMD \["node", "bin\/tailapi.js", "serve"\]$/m);
-    const pkg = JSON.parse(await read("package.json"));
-    // The image installs production dependencies only: the runtime (tsx) must be one.
-    expect(pkg.dependencies.tsx).toBeTruthy();
+    expect(dockerfile).toMatch(/^CMD \["node", "dist\/cli.js", "serve"\]$/m); // the compiled CLI (npm run build)
+    // The image runs the compiled JavaScript with production dependencies only: no TypeScript loader at run time.
+    expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
   });
 });

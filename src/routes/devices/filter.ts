@@ -1,3 +1,4 @@
+import type { Narrow } from "../../domain/devices.js";
 import { invalid } from "../../lib/errors.js";
 import type { WireDevice } from "./wire.js";
 
@@ -56,4 +57,23 @@ export function matches(d: WireDevice, filters: Filter[]): boolean {
     }
   }
   return true;
+}
+
+/**
+ * What of the filters the database can apply with an index (a superset of
+ * the exact matches, which `matches` then checks): all of `tags`, `hostname`,
+ * the label of `name`, `nodeId`, `id`. A repeated scalar key with different
+ * values matches nothing; narrowing by its first value keeps that true.
+ */
+export function narrowFor(filters: Filter[]): Narrow | undefined {
+  const n: Narrow = {};
+  for (const { key, values } of filters) {
+    const first = values[0]!;
+    if (key === "tags") n.tags = [...new Set(values)];
+    else if (key === "hostname") n.hostname = first;
+    else if (key === "name") n.nameLabel = first.split(".")[0]!;
+    else if (key === "nodeId") n.nodeId = first;
+    else if (key === "id" && /^\d{1,15}$/.test(first)) n.deviceId = first;
+  }
+  return Object.keys(n).length ? n : undefined;
 }

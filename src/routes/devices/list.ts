@@ -1,10 +1,12 @@
 import { z } from "@hono/zod-openapi";
-import { listDevices } from "../../domain/devices.js";
+import { streamDevices } from "../../domain/devices.js";
 import { deps } from "../../http/context.js";
 import { errorResponses } from "../../http/errors.js";
+import { streamJsonList } from "../../http/stream.js";
 import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
-import { FILTER_KEYS, matches, parseFilters } from "./filter.js";
+import { FILTER_KEYS, matches, narrowFor, parseFilters } from "./filter.js";
 import { DeviceSchema, FieldsParam, toWireDevice, wantsAll } from "./wire.js";
+import type { Device } from "../../domain/devices.js";
 
 export const route = defineRoute({
   method: "get",
@@ -33,13 +35,15 @@ export function register(app: App) {
     checkTailnet(c.get("actor"), tailnet);
     const filters = parseFilters(c.req.queries());
     const all = wantsAll(fields);
-    const rows = await listDevices(deps(c), c.get("actor"), { all });
-    let devices = rows.map((r) => toWireDevice(r, all || filters.length > 0));
-    if (filters.length) {
-      devices = devices.filter((d) => matches(d, filters));
-      if (!all) devices = devices.map(stripAllOnly);
-    }
-    return c.json({ devices }, 200);
+    // Written as it is read (a cursor, in batches): the list of a large tailnet never sits in memory whole.
+    const toWire = (r: Device) => {
+      if (!filters.length) return toWireDevice(r, all);
+      const d = toWireDevice(r, true);
+      if (!matches(d, filters)) return undefined;
+      return all ? d : stripAllOnly(d);
+    };
+    // The body is the route's documented JSON; zod-openapi's types only follow c.json answers.
+    return (await streamJsonList("devices", streamDevices(deps(c), c.get("actor"), { all, narrow: narrowFor(filters) }), toWire)) as never;
   });
 }
 
