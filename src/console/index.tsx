@@ -33,7 +33,7 @@ function errorPage(c: CC, status: number, title: string, text: string) {
   if (c.get("session") && c.get("actor")) {
     return render(
       c,
-      <Page c={c} title={title} flash={null}>
+      <Page c={c} title={title}>
         <p>{text}</p>
         <p>
           <a href={homeOf(c.get("actor"))}>Back to the console</a>
