@@ -406,3 +406,26 @@ describe("Access controls", () => {
     expect((await call(t.app, "GET", "/api/v2/tailnet/-/acl", { key: t.apiKey, headers: { Accept: "application/hujson" } })).text).toBe(stored.text);
   });
 });
+
+describe("README", () => {
+  it("names, in its Web console section, only links, buttons and headings the pages show", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("## Web console"), readme.indexOf("## Walkthrough with curl"));
+    const terms = [...new Set([...section.matchAll(/\*\*([^*]+)\*\*|(?<!\*)\*([^*]+)\*(?!\*)/g)].map((m) => (m[1] ?? m[2])!))];
+    expect(terms.length).toBeGreaterThan(10);
+    const t = await setupTailnet();
+    const { device: d } = await registerDevice(t.app, t.authKey);
+    const agent = new ConsoleAgent(t.app);
+    const login = await agent.get("/admin/login");
+    await agent.follow(await agent.signIn({ apiKey: t.apiKey }));
+    const pages = [login.text];
+    for (const path of ["/admin/machines", `/admin/machines/${d.nodeId}`, "/admin/users", `/admin/users/${t.owner.userId}`, "/admin/keys", "/admin/acl", `/admin/invite/${"a".repeat(32)}`]) {
+      pages.push((await agent.get(path)).text);
+    }
+    pages.push((await agent.post("/admin/keys/auth", { expiry: "3600" })).text); // the secret, with its Copy button
+    const shown = decodeEntities(pages.join("\n").replace(/<[^>]+>/g, " ").replace(/\s+/g, " "));
+    const missing = terms.filter((term) => !term.startsWith("http") && !shown.includes(term));
+    expect(missing).toEqual([]);
+  });
+});
