@@ -41,6 +41,9 @@ import { createTailnetWithKey, operatorOf } from "../src/domain/tailnets.js";
 import { systemClock } from "../src/lib/clock.js";
 import { randomIds } from "../src/lib/ids.js";
 import { createLogger } from "../src/lib/logger.js";
+import { cpus, loadavg } from "node:os";
+import { growth } from "./growth.js";
+import { writeResults, type VariantFigure } from "./report.js";
 import { loadDeviceIds, seedDevices, seedPostureAndShares } from "./seed.js";
 import type { ChildMessage, ServerPorts } from "./server.js";
 import { variants, type Variant } from "./variants.js";
@@ -60,6 +63,13 @@ const LIST_WARMUPS = 3;
 const TARGET_RATIO = 0.8;
 const TARGET_LIST_MEDIAN_MS = 250;
 const TARGET_RICH_LIST_RATIO = 1.2;
+const TARGET_PEAK_RSS_MIB = 200;
+/** Tailnet sizes of the growth phase (BENCH_SCALE=1000,100000,1000000; 0 skips it). */
+const SCALE = (process.env.BENCH_SCALE ?? "1000,100000,1000000")
+  .split(",")
+  .map((x) => Number(x.trim()))
+  .filter((x) => x > 0);
+const GROWTH_S = envInt("BENCH_GROWTH_S", 5);
 /** Devices of a second tailnet shared into the bench tailnet for the second list timing. */
 const SHARED_DEVICES = 100;
 
@@ -165,7 +175,7 @@ function groupsOf(vs: Variant[]): Map<string, Variant[]> {
   return m;
 }
 
-function report(group: string, vs: Variant[], runs: Run[], line: string): void {
+function report(group: string, vs: Variant[], runs: Run[], line: string): VariantFigure[] {
   const base = vs[0]!;
   const baseRuns = runs.filter((r) => r.variant === base.name);
   const baseRps = mean(baseRuns.map((r) => r.rps));
@@ -203,6 +213,7 @@ function report(group: string, vs: Variant[], runs: Run[], line: string): void {
     );
   }
   log(line);
+  return rows.map((r) => ({ group, name: r.v.name, label: r.v.label, rps: r.rps, cpuUsPerRequest: r.cpuUs, ratio: r.ratio, roundRatios: r.roundRatios }));
 }
 
 // ---------------------------------------------------------------- load
@@ -381,7 +392,7 @@ async function main(): Promise<number> {
 
     // ------------------------------------------------------------ report
     const line = "-".repeat(104);
-    for (const [group, gvs] of groupsOf(vs)) report(group, gvs, runs, line);
+    const figures = [...groupsOf(vs)].flatMap(([group, gvs]) => report(group, gvs, runs, line));
     if (list) {
       log(
         `list ?fields=all (${fmt(list.count)} devices, ${fmt(list.bytes / 1024 / 1024, 2)} MiB): median ${fmt(list.median, 1)} ms  p90 ${fmt(list.p90, 1)} ms  ` +
@@ -395,8 +406,36 @@ async function main(): Promise<number> {
           `= ${fmt(ratio, 2)}× the plain list  target <= ${TARGET_RICH_LIST_RATIO}×: ${ratio <= TARGET_RICH_LIST_RATIO ? "PASS" : "BELOW TARGET"}`,
       );
     }
-    log(`server child peak RSS (VmHWM) ${fmt(hwm / 1024 / 1024, 1)} MiB, current RSS ${fmt(rss / 1024 / 1024, 1)} MiB`);
-    log(line);
+    // Growth: one tailnet grown in steps, next to a 1k one, through the same server child.
+    const steps = SCALE.length ? await growth({ d, port: child.ports.app, steps: SCALE, seconds: GROWTH_S, log }) : undefined;
+    if (steps?.length) {
+      const [first, last] = [steps[0]!, steps.at(-1)!];
+      log(`\n${line}\ngrowth (one tailnet grown in steps, next to a tailnet of 1,000; ${GROWTH_S} s per measure)`);
+      log(`${"devices".padStart(10)}${"GET/s".padStart(9)}${"other/s".padStart(9)}${"register/s".padStart(12)}${"tags/s".padStart(9)}${"?tags= ms".padStart(11)}${"seeded in s".padStart(13)}`);
+      for (const s of steps) {
+        log(
+          `${fmt(s.devices).padStart(10)}${fmt(s.getRps).padStart(9)}${fmt(s.otherGetRps).padStart(9)}${fmt(s.registerPerSecond).padStart(12)}` +
+            `${fmt(s.tagsPerSecond).padStart(9)}${fmt(s.filteredListMs, 1).padStart(11)}${fmt(s.seedSeconds).padStart(13)}`,
+        );
+      }
+      const getRatio = last.getRps / first.getRps;
+      const regRatio = last.registerPerSecond / first.registerPerSecond;
+      log(`GET device at ${fmt(last.devices)} = ${fmt(getRatio, 2)}× its rate at ${fmt(first.devices)}  target >= 0.9: ${getRatio >= 0.9 ? "PASS" : "BELOW TARGET"}`);
+      log(`registration at ${fmt(last.devices)} = ${fmt(regRatio, 2)}× its rate at ${fmt(first.devices)}  target >= 0.8: ${regRatio >= 0.8 ? "PASS" : "BELOW TARGET"}`);
+      log(line);
+    }
+    const peak = await procStatus(child.proc.pid!, "VmHWM");
+    log(`server child peak RSS (VmHWM) over the whole run ${fmt(peak / 1024 / 1024, 1)} MiB  target <= ${TARGET_PEAK_RSS_MIB} MiB: ${peak / 1048576 <= TARGET_PEAK_RSS_MIB ? "PASS" : "BELOW TARGET"}`);
+    const written = await writeResults({
+      at: new Date().toISOString(),
+      machine: { cpus: cpus().length, loadavg: loadavg() },
+      devices: DEVICES,
+      variants: figures,
+      list: list ? { devices: list.count, bytes: list.bytes, medianMs: list.median, richMedianMs: richList?.median } : undefined,
+      peakRssMiB: peak / 1048576,
+      growth: steps,
+    });
+    log(`figures: ${path.relative(process.cwd(), written.json)}; chart: ${path.relative(process.cwd(), written.svg)} (and bench/results/latest.svg)`);
     return 0;
   } catch (err) {
     if (interrupted) return 130;
