@@ -200,6 +200,32 @@ describe("console session lifetime", () => {
     expect((await agent.get("/admin/machines")).status).toBe(303);
   });
 
+  it("signing in again replaces the session: the old token opens nothing", async () => {
+    const { agent, app, tailnet, apiKey } = await signedIn();
+    const first = agent.cookies.get("tailapi_session")!;
+    // Signed in, the sign-in page sends you straight on.
+    const login = await agent.get("/admin/login?next=%2Fadmin%2Fkeys");
+    expect([login.status, login.location]).toEqual([303, "/admin/keys"]);
+    // A fresh sign-in form (as after following a sign-in link while signed in) with the old cookie.
+    const fresh = new ConsoleAgent(app);
+    const form = await fresh.get("/admin/login");
+    fresh.cookies.set("tailapi_session", first);
+    const token = /name="login_csrf" value="([^"]+)"/.exec(form.text)![1]!;
+    const res = await fresh.request("POST", "/admin/login", { form: { login_csrf: token, method: "apikey", apikey: apiKey } });
+    expect(res.status).toBe(303);
+    expect(fresh.cookies.get("tailapi_session")).not.toBe(first);
+    expect((await sessions(tailnet.tailnetId)).length).toBe(1);
+    expect((await agent.get("/admin/machines")).status).toBe(303);
+  });
+
+  it("GET /admin/logout asks, and changes nothing", async () => {
+    const { agent } = await signedIn();
+    const page = await agent.get("/admin/logout");
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<form method="post" action="/admin/logout"');
+    expect((await agent.get("/admin/machines")).status).toBe(200);
+  });
+
   it("ignores a malformed or another tailnet's cookie", async () => {
     const a = await signedIn();
     const b = await seedTailnet();

@@ -9,7 +9,7 @@ import { randomBase62 } from "../../lib/ids.js";
 import type { ConsoleApp } from "../context.js";
 import { field, readForm } from "../context.js";
 import { clearSessionCookie, cookieOptions, csrfMatches, csrfRefused, safeNext, SESSION_COOKIE, setSessionCookie } from "../session.js";
-import { BarePage, FlashMessage, homeOf, render } from "../ui.js";
+import { BarePage, Csrf, FlashMessage, homeOf, Page, render } from "../ui.js";
 import type { Flash } from "../../domain/sessions.js";
 
 /**
@@ -25,7 +25,7 @@ const REASONS: Record<string, Flash> = {
   "signed-out": { kind: "ok", text: "Signed out." },
 };
 
-function LoginPage(props: { token: string; next?: string; flash?: Flash | null; mode?: "apikey" | "oauth"; clientId?: string }) {
+function LoginPage(props: { token: string; next?: string; flash?: Flash | null; clientId?: string }) {
   return (
     <BarePage title="Sign in to the console">
       <FlashMessage flash={props.flash ?? null} />
@@ -116,6 +116,9 @@ export function registerLogin(app: ConsoleApp): void {
     const d = deps(c as unknown as Context<AppEnv>);
     try {
       const actor = await authenticateConsole(creds, c.get("services"));
+      // A new session each time (never one a cookie already named): the previous one ends here.
+      const previous = await findSession(d, getCookie(c, SESSION_COOKIE));
+      if (previous) await endSession(d, previous);
       const { token, expiresAt } = await startSession(d, actor);
       setSessionCookie(c, token, expiresAt, d.clock.now());
       deleteCookie(c, LOGIN_COOKIE, { path: "/admin/login", secure: cookieOptions(c, 0).secure });
@@ -129,7 +132,7 @@ export function registerLogin(app: ConsoleApp): void {
           : "Not signed in: that API access token is unknown, revoked or expired.";
       return render(
         c,
-        <LoginPage token={loginToken(c)} next={next} flash={{ kind: "error", text }} mode={method === "oauth" ? "oauth" : "apikey"} clientId={method === "oauth" ? field(form, "client_id") : undefined} />,
+        <LoginPage token={loginToken(c)} next={next} flash={{ kind: "error", text }} clientId={method === "oauth" ? field(form, "client_id") : undefined} />,
         401,
       );
     }
@@ -138,6 +141,23 @@ export function registerLogin(app: ConsoleApp): void {
 
 /** Sign-out (behind the session check: a valid session and CSRF token). */
 export function registerLogout(app: ConsoleApp): void {
+  // Typed into the address bar: a page with the button (a GET never changes anything).
+  app.get("/logout", (c) =>
+    render(
+      c,
+      <Page c={c} title="Sign out?">
+        <form method="post" action="/admin/logout" class="actions">
+          <Csrf token={c.get("session").csrfToken} />
+          <button type="submit" class="button">
+            Sign out
+          </button>
+          <a class="button secondary" href="/admin">
+            Stay signed in
+          </a>
+        </form>
+      </Page>,
+    ),
+  );
   app.post("/logout", async (c) => {
     await endSession(deps(c as unknown as Context<AppEnv>), c.get("session"));
     clearSessionCookie(c);
