@@ -14,6 +14,7 @@ import { axeViolations, DESKTOP, HAVE_CHROMIUM, overflowing, launch, PHONE, scre
 
 // Runs in the page (see page.evaluate below).
 declare const navigator: { clipboard: { readText(): Promise<string> } };
+declare const document: { activeElement: { id?: string; textContent?: string | null } | null };
 
 const hex = () => randomBytes(32).toString("hex");
 
@@ -256,6 +257,31 @@ describe.skipIf(!HAVE_CHROMIUM)("web console in Chromium", () => {
     await copy.click();
     await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(secret);
     expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("is usable by keyboard alone: sign in, skip to the content, move between sections", async () => {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/admin/login`);
+    const focused = () => page.evaluate(() => (document.activeElement as { id?: string; textContent?: string | null } | null)?.id || document.activeElement?.textContent?.trim());
+    await page.keyboard.press("Tab");
+    expect(await focused()).toBe("apikey");
+    await page.keyboard.type(key);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/admin\/machines$/);
+    await page.keyboard.press("Tab");
+    expect(await focused()).toBe("Skip to content");
+    await expect(page.locator(".skip").isVisible()).resolves.toBe(true);
+    await page.keyboard.press("Enter");
+    expect(new URL(page.url()).hash).toBe("#main");
+    // From the top, the navigation is a few Tabs away; Enter follows a link.
+    await page.goto(`${server.url}/admin/machines`);
+    let steps = 0;
+    while ((await focused()) !== "Users" && steps++ < 10) await page.keyboard.press("Tab");
+    expect(await focused()).toBe("Users");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/admin\/users$/);
     await context.close();
   });
 

@@ -151,6 +151,9 @@ function Select(props: { name: string; label: string; value: string; options: st
   );
 }
 
+/** Rows a page shows at most; a bigger tailnet is narrowed with the search and filters. */
+export const PAGE_ROWS = 500;
+
 const uniq = (xs: string[]) => [...new Set(xs.filter(Boolean))].sort();
 
 function requireRead(actor: Actor): void {
@@ -216,12 +219,13 @@ export function registerMachines(app: ConsoleApp): void {
             )}
           </div>
         </form>
-        {filtered && (
+        {(filtered || shown.length > PAGE_ROWS) && (
           <p class="muted" role="status">
-            Showing {shown.length} of {all.length}.
+            {filtered ? `${shown.length} of ${all.length} machines match.` : ""}
+            {shown.length > PAGE_ROWS ? ` The first ${PAGE_ROWS} are shown: narrow the list with the search and filters.` : ""}
           </p>
         )}
-        <MachineTable devices={shown} now={now} label="Machines" />
+        <MachineTable devices={shown.slice(0, PAGE_ROWS)} now={now} label="Machines" />
       </Page>,
     );
   });
