@@ -30,6 +30,7 @@
  */
 import autocannon, { type RawRequest, type Result } from "autocannon";
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -39,7 +40,8 @@ import { DEFAULT_PRESENCE, type Deps } from "../src/domain/deps.js";
 import { createOAuthClient } from "../src/domain/keys.js";
 import { createTailnetWithKey, operatorOf } from "../src/domain/tailnets.js";
 import { systemClock } from "../src/lib/clock.js";
-import { randomIds } from "../src/lib/ids.js";
+import { newOperationId, randomIds } from "../src/lib/ids.js";
+import { secretBox } from "../src/lib/secret-box.js";
 import { createLogger } from "../src/lib/logger.js";
 import { cpus, loadavg } from "node:os";
 import { growth } from "./growth.js";
@@ -340,7 +342,18 @@ async function main(): Promise<number> {
     db = await openDatabase({ databaseUrl: undefined, dataDir: dir, dbPoolSize: 10 });
     log(`embedded postgres ready in ${fmt(ms(t0))} ms (${dir})`);
 
-    const d: Deps = { sql: db.sql, clock: systemClock, ids: randomIds, log: createLogger("silent"), presence: DEFAULT_PRESENCE };
+    const d: Deps = {
+      sql: db.sql,
+      clock: systemClock,
+      ids: randomIds,
+      log: createLogger("silent"),
+      presence: DEFAULT_PRESENCE,
+      origin: "cli",
+      requestId: "bench",
+      operationId: newOperationId(),
+      secrets: secretBox(randomBytes(32)),
+      outbound: { allow: [] },
+    };
     const { tailnet, owner, apiKey } = await createTailnetWithKey(d, "bench.example.com");
     t0 = performance.now();
     await seedDevices(db.sql, tailnet.tailnetId, owner.userId, DEVICES);

@@ -17,6 +17,7 @@
  * sends {type:"ready", ports} once listening; exits cleanly on "stop" or when
  * the IPC channel closes (parent gone).
  */
+import { secretBox } from "../src/lib/secret-box.js";
 import { serve, type ServerType } from "@hono/node-server";
 import { Hono } from "hono";
 import { randomBytes } from "node:crypto";
@@ -44,7 +45,17 @@ if (!url || !tailnetId || !process.send) {
 const logger = createLogger("info");
 const sql = connect(url, { max: 10 });
 
-const app = createApp({ sql, clock: systemClock, ids: randomIds, presence: DEFAULT_PRESENCE, logger, credentials: new CredentialCache(), tokens: new TokenService(randomBytes(32)) });
+const app = createApp({
+  sql,
+  clock: systemClock,
+  ids: randomIds,
+  presence: DEFAULT_PRESENCE,
+  logger,
+  credentials: new CredentialCache(),
+  tokens: new TokenService(randomBytes(32)),
+  secrets: secretBox(randomBytes(32)),
+  outbound: { allow: [] },
+});
 
 const baseline = new Hono();
 baseline.get("/device/:id", async (c) => {

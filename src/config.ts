@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isApiKeyFormat } from "./auth/credentials.js";
 import { tailnetNameProblem } from "./domain/tailnets.js";
+import { parseAllowList, type AllowList } from "./lib/outbound.js";
 import { parseDuration } from "./lib/time.js";
 
 /** A duration with its unit (`45s`, `10m`, `2h`, `1d`), as milliseconds. */
@@ -11,6 +12,17 @@ function duration(dflt: string) {
     .default(dflt)
     .transform((v) => parseDuration(v)! * 1000)
     .refine((ms) => ms >= 1000, "must be at least 1s");
+}
+
+/** A whole number in [min, max] (digits only: no `1e3`, no `0x10`). */
+function wholeNumber(min: number, max: number, dflt: number) {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d{1,9}$/, message)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, message)
+    .default(dflt);
 }
 
 /**
@@ -53,6 +65,14 @@ const EnvSchema = z.object({
     .default(10),
   TAILAPI_OFFLINE_AFTER: duration("60s"),
   TAILAPI_EPHEMERAL_TIMEOUT: duration("30m"),
+  TAILAPI_OUTBOUND_ALLOW: z
+    .string()
+    .refine((v) => tryAllowList(v) !== undefined, "must be comma-separated IP addresses or CIDR prefixes, e.g. 127.0.0.0/8,::1/128")
+    .default(""),
+  TAILAPI_WEBHOOK_TIMEOUT_MS: wholeNumber(100, 120_000, 10_000),
+  TAILAPI_WEBHOOK_RETRY_WINDOW: duration("24h"),
+  TAILAPI_WEBHOOK_POLL_MS: wholeNumber(50, 60_000, 1000),
+  TAILAPI_WEBHOOK_WORKER: z.enum(["on", "off"], { message: "must be on or off" }).default("on"),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { message: "must be one of fatal, error, warn, info, debug, trace, silent" })
     .default("info"),
@@ -73,6 +93,16 @@ export type Config = {
   /** An ephemeral device silent for this long is deleted. */
   ephemeralTimeoutMs: number;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+  /** Networks outbound requests may reach besides global unicast addresses (default: none). */
+  outboundAllow: AllowList;
+  webhooks: {
+    /** Whether this process delivers webhooks (every replica may). */
+    worker: boolean;
+    timeoutMs: number;
+    /** How long after an event its delivery is retried before it is marked failed. */
+    retryWindowMs: number;
+    pollMs: number;
+  };
 };
 
 export class ConfigError extends Error {}
@@ -98,7 +128,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     offlineAfterMs: e.TAILAPI_OFFLINE_AFTER,
     ephemeralTimeoutMs: e.TAILAPI_EPHEMERAL_TIMEOUT,
     logLevel: e.LOG_LEVEL,
+    outboundAllow: parseAllowList(e.TAILAPI_OUTBOUND_ALLOW),
+    webhooks: {
+      worker: e.TAILAPI_WEBHOOK_WORKER === "on",
+      timeoutMs: e.TAILAPI_WEBHOOK_TIMEOUT_MS,
+      retryWindowMs: e.TAILAPI_WEBHOOK_RETRY_WINDOW,
+      pollMs: e.TAILAPI_WEBHOOK_POLL_MS,
+    },
   };
+}
+
+function tryAllowList(text: string): AllowList | undefined {
+  try {
+    return parseAllowList(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** 32 bytes from hex (64 digits) or base64/base64url; undefined if it is not that. */

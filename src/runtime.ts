@@ -2,7 +2,9 @@ import type { Config } from "./config.js";
 import { openDatabase, type Database } from "./db/index.js";
 import type { Deps } from "./domain/deps.js";
 import { systemClock } from "./lib/clock.js";
-import { randomIds } from "./lib/ids.js";
+import { loadMasterKey } from "./auth/master-key.js";
+import { newOperationId, randomIds } from "./lib/ids.js";
+import { lazySecretBox } from "./lib/secret-box.js";
 import { createLogger } from "./lib/logger.js";
 
 /**
@@ -14,7 +16,19 @@ export async function withRuntime<T>(config: Config, fn: (d: Deps, db: Database)
   const db = await openDatabase(config);
   try {
     const presence = { offlineAfterMs: config.offlineAfterMs, ephemeralTimeoutMs: config.ephemeralTimeoutMs };
-    return await fn({ sql: db.sql, clock: systemClock, ids: randomIds, log: createLogger("silent"), presence }, db);
+    const d: Deps = {
+      sql: db.sql,
+      clock: systemClock,
+      ids: randomIds,
+      log: createLogger("silent"),
+      presence,
+      origin: "cli",
+      requestId: `cli-${newOperationId().slice(0, 12)}`,
+      operationId: newOperationId(),
+      secrets: lazySecretBox(async () => (await loadMasterKey(config)).key),
+      outbound: { allow: config.outboundAllow },
+    };
+    return await fn(d, db);
   } finally {
     await db.close();
   }

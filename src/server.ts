@@ -10,7 +10,9 @@ import { openDatabase, type Database } from "./db/index.js";
 import type { Deps } from "./domain/deps.js";
 import { sweepEphemeral } from "./domain/nodes.js";
 import { systemClock } from "./lib/clock.js";
-import { randomIds } from "./lib/ids.js";
+import { newOperationId, randomIds } from "./lib/ids.js";
+import { secretBox } from "./lib/secret-box.js";
+import { WebhookWorker } from "./jobs/webhooks.js";
 import { createLogger } from "./lib/logger.js";
 
 /** A start-up failure the operator can fix: the CLI prints its message alone, without a stack. */
@@ -38,9 +40,13 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
   const started = performance.now();
   const db = await openDatabase(config, (msg) => logger.info(msg));
   let server: ServerType | undefined;
+  let worker: WebhookWorker | undefined;
   try {
+    const master = await loadMasterKey(config);
+    const secrets = secretBox(master.key);
+    const outbound = { allow: config.outboundAllow };
     const presence = { offlineAfterMs: config.offlineAfterMs, ephemeralTimeoutMs: config.ephemeralTimeoutMs };
-    const d: Deps = { sql: db.sql, clock: systemClock, ids: randomIds, log: logger, presence };
+    const d: Deps = { sql: db.sql, clock: systemClock, ids: randomIds, log: logger, presence, origin: "system", requestId: "startup", operationId: newOperationId(), secrets, outbound };
     const boot = await bootstrap(d, config.defaultTailnet, config.bootstrapApiKey);
     if (boot.createdKey) {
       announce(
@@ -48,12 +54,18 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
           `TAILAPI_API_KEY=${boot.createdKey.secret}\n`,
       );
     }
-    const master = await loadMasterKey(config);
     if (config.databaseUrl && !config.encryptionKey) {
       logger.warn({ keyFile: master.source }, "TAILAPI_ENCRYPTION_KEY is not set: token-signing keys are encrypted with a key file of this replica");
     }
     const tokens = new TokenService(master.key);
-    const app = createApp({ sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials: new CredentialCache(), tokens, presence });
+    const app = createApp({ sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials: new CredentialCache(), tokens, presence, secrets, outbound });
+    if (config.webhooks.worker) {
+      worker = new WebhookWorker(
+        { ...d, requestId: "webhook-worker", log: logger },
+        { allow: config.outboundAllow, timeoutMs: config.webhooks.timeoutMs, retryWindowMs: config.webhooks.retryWindowMs, pollMs: config.webhooks.pollMs, logger },
+      );
+      await worker.start(db.sql);
+    }
     const port = await new Promise<number>((resolve, reject) => {
       server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => resolve(info.port));
       server.once("error", (err: NodeJS.ErrnoException) => reject(listenError(err, config)));
@@ -87,11 +99,13 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
         s.closeIdleConnections?.();
         await drained;
         clearInterval(idle);
+        await worker?.stop();
         await db.close();
         logger.info("stopped");
       })());
     return { port, url, db, shutdown };
   } catch (err) {
+    await worker?.stop();
     await db.close();
     throw err;
   }

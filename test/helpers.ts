@@ -21,7 +21,8 @@ import { createTailnetWithKey, operatorOf, type Tailnet } from "../src/domain/ta
 import { createUser, type User } from "../src/domain/users.js";
 import type { Services } from "../src/http/context.js";
 import type { Clock } from "../src/lib/clock.js";
-import { randomIds } from "../src/lib/ids.js";
+import { newOperationId, randomIds } from "../src/lib/ids.js";
+import { secretBox, type SecretBox } from "../src/lib/secret-box.js";
 import type { App } from "../src/routes/define.js";
 import { ROUTES } from "../src/routes/index.js";
 import { createAuthKey, setResponseChecker, TEST_POLICY, uniqueName, type AuthKeyOpts, type Res } from "./support/http.js";
@@ -30,6 +31,12 @@ export * from "./support/http.js";
 
 let pool: Sql | undefined;
 let sharedTokens: TokenService | undefined;
+let sharedSecrets: SecretBox | undefined;
+
+/** One master key per test worker for sealed webhook secrets. */
+export function testSecrets(): SecretBox {
+  return (sharedSecrets ??= secretBox(randomBytes(32)));
+}
 
 /** This worker's connection pool to the test database (see setup/global.ts). */
 export function testSql(): Sql {
@@ -54,7 +61,19 @@ const silent = pino({ level: "silent" });
 
 /** Domain dependencies for seeding and for calling the domain directly. */
 export function testDeps(over: Partial<Deps> = {}): Deps {
-  return { sql: testSql(), clock: new TestClock(), ids: randomIds, log: silent, presence: DEFAULT_PRESENCE, ...over };
+  return {
+    sql: testSql(),
+    clock: new TestClock(),
+    ids: randomIds,
+    log: silent,
+    presence: DEFAULT_PRESENCE,
+    origin: "cli",
+    requestId: `test-${newOperationId().slice(0, 8)}`,
+    operationId: newOperationId(),
+    secrets: testSecrets(),
+    outbound: { allow: [] },
+    ...over,
+  };
 }
 
 export type TestApp = { app: App; clock: TestClock; services: Services };
@@ -70,6 +89,8 @@ export function makeApp(over: Partial<Services> = {}): TestApp {
     credentials: new CredentialCache(0),
     tokens: (sharedTokens ??= new TokenService(randomBytes(32))),
     presence: DEFAULT_PRESENCE,
+    secrets: testSecrets(),
+    outbound: { allow: [] },
     ...over,
   };
   return { app: createApp(services), clock, services };

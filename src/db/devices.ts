@@ -502,6 +502,18 @@ export async function updateRegistration(
   );
 }
 
+/**
+ * Locks a device's row until commit, so a change can read the state it
+ * replaces (for the audit log) without another change slipping in between.
+ * NO KEY UPDATE: rows that only reference the device (its node key) are not
+ * held up.
+ */
+export async function lockDevice(db: Queryable, tailnetId: string, id: string): Promise<void> {
+  const key = idColumn(id);
+  if (!key) return;
+  await query(db, `SELECT 1 FROM devices WHERE tailnet_id = $1 AND ${key.column} = $2 FOR NO KEY UPDATE`, [tailnetId, key.value]);
+}
+
 /** PostgreSQL's plan for a list read (for tests and diagnostics: which indexes a narrowed list uses). */
 export async function explainListDevices(db: Queryable, tailnetId: string, p: Presence, o: ReadOptions = {}): Promise<string> {
   const rows = await db.unsafe(`EXPLAIN ${statement("list", o)}`, listParams(p, tailnetId, o) as never[]);

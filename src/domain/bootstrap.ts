@@ -4,8 +4,12 @@ import { lockUntilCommit } from "../db/locks.js";
 import type { TxSql } from "../db/sql.js";
 import { findTailnetByName, type Tailnet } from "../db/tailnets.js";
 import { listUsers, type User } from "../db/users.js";
+import { audit, type AuditActor } from "./audit.js";
 import type { Deps } from "./deps.js";
-import { insertApiKey, MAX_KEY_EXPIRY_SECONDS } from "./keys.js";
+import { insertApiKey, keySummary, keyTarget, MAX_KEY_EXPIRY_SECONDS } from "./keys.js";
+
+/** Start-up acts as tailapi itself. */
+const system = (tailnetId: string): AuditActor => ({ tailnetId, type: "AUTOMATED_WORKER", id: "tailapi", displayName: "tailapi start-up" });
 import { insertNewTailnet, insertOwner } from "./tailnets.js";
 
 export class BootstrapError extends Error {}
@@ -45,12 +49,14 @@ export async function bootstrap(d: Deps, tailnetName: string, bootstrapKey: stri
         return { tailnet };
       }
       const owner = await ensureOwner(tx, d, tailnet);
-      await insertApiKey(tx, d.ids, tailnet.tailnetId, owner.userId, { ...opts, description: "bootstrap key (TAILAPI_BOOTSTRAP_API_KEY)", secret: given }, now);
+      const { row } = await insertApiKey(tx, d.ids, tailnet.tailnetId, owner.userId, { ...opts, description: "bootstrap key (TAILAPI_BOOTSTRAP_API_KEY)", secret: given }, now);
+      await audit(tx, d, system(tailnet.tailnetId), { action: "CREATE", target: keyTarget(row), new: keySummary(row) });
       return { tailnet };
     }
     if ((await listKeys(tx, tailnet.tailnetId, ["api"])).length > 0) return { tailnet };
     const owner = await ensureOwner(tx, d, tailnet);
-    const { secret } = await insertApiKey(tx, d.ids, tailnet.tailnetId, owner.userId, { ...opts, description: "first API key" }, now);
+    const { row, secret } = await insertApiKey(tx, d.ids, tailnet.tailnetId, owner.userId, { ...opts, description: "first API key" }, now);
+    await audit(tx, d, system(tailnet.tailnetId), { action: "CREATE", target: keyTarget(row), new: keySummary(row) });
     return { tailnet, createdKey: { secret, owner } };
   });
 }

@@ -3,6 +3,7 @@ import {
   expireDeviceKey,
   getDevice as getDeviceRow,
   listDevices as listDeviceRows,
+  lockDevice,
   streamDevices as streamDeviceRows,
   namesLike,
   setAuthorized,
@@ -15,11 +16,13 @@ import {
   type Narrow,
   type Target,
 } from "../db/devices.js";
-import { isUniqueViolation } from "../db/sql.js";
+import { isUniqueViolation, type TxSql } from "../db/sql.js";
 import { conflict, forbidden, invalid, notFound } from "../lib/errors.js";
 import type { Actor } from "./actor.js";
 import { isAssignableIPv4 } from "./addresses.js";
+import { audit, type AuditEntry, type AuditTarget } from "./audit.js";
 import { presenceNow, type Deps } from "./deps.js";
+import { actorName, emit, nodeData } from "./events.js";
 import { loadPolicy } from "./policies.js";
 import { principalOf, tagsNotPermitted, unownedTags } from "./policy.js";
 import { dnsLabel, uniqueName } from "./registration.js";
@@ -88,13 +91,62 @@ async function deviceForWrite(d: Deps, actor: Actor, id: string): Promise<Device
   return row;
 }
 
+/** A device as an audit target: its nodeId and FQDN. */
+export function nodeTarget(row: Pick<DeviceRow, "nodeId" | "name" | "dnsSuffix" | "isEphemeral">, property?: string): AuditTarget {
+  return { type: "NODE", id: row.nodeId, name: `${row.name}.${row.dnsSuffix}`, property, isEphemeral: row.isEphemeral };
+}
+
+/**
+ * One device change, in one transaction: the device's row is locked and read
+ * (the state the change replaces), `change` runs the statement, and `record`
+ * writes its audit entry (and any webhook event) when it changed something.
+ * Nothing changed: a missing device (404), or a member's refusal (403).
+ */
+async function changeDevice<T>(
+  d: Deps,
+  actor: Actor,
+  id: string,
+  change: (tx: TxSql) => Promise<T | undefined>,
+  record: (tx: TxSql, before: DeviceRow, result: T) => AuditEntry | Promise<void>,
+  what: "modify" | "delete" = "modify",
+): Promise<T> {
+  const done = await d.sql.begin(async (tx) => {
+    await lockDevice(tx, actor.tailnetId, id);
+    const before = await getDeviceRow(tx, actor.tailnetId, id, presenceNow(d));
+    const result = before && (await change(tx));
+    if (result === undefined || !before) return undefined;
+    const entry = await record(tx, before, result);
+    if (entry) await audit(tx, d, actor, entry);
+    return { result };
+  });
+  if (!done) return refused(d, actor, id, what);
+  return done.result;
+}
+
 export async function deleteDevice(d: Deps, actor: Actor, id: string): Promise<void> {
-  if (!(await deleteDeviceById(d.sql, target(d, actor, id)))) await refused(d, actor, id, "delete");
+  await changeDevice(
+    d,
+    actor,
+    id,
+    async (tx) => ((await deleteDeviceById(tx, target(d, actor, id))) ? true : undefined),
+    async (tx, before) => {
+      await audit(tx, d, actor, { action: "DELETE", target: nodeTarget(before) });
+      await emit(tx, d, actor, "nodeDeleted", `Node ${before.name}.${before.dnsSuffix} deleted`, nodeData(before, actorName(actor)));
+    },
+    "delete",
+  );
 }
 
 /** The node key expires now: `expires` shows it, and the node API refuses the device until it registers again. */
 export async function expireDevice(d: Deps, actor: Actor, id: string): Promise<void> {
-  if (!(await expireDeviceKey(d.sql, target(d, actor, id), d.clock.now()))) await refused(d, actor, id);
+  const now = d.clock.now();
+  await changeDevice(
+    d,
+    actor,
+    id,
+    (tx) => expireDeviceKey(tx, target(d, actor, id), now),
+    (_tx, before) => ({ action: "EXPIRED", target: nodeTarget(before, "KEY_EXPIRY_TIME"), old: before.expires, new: now.toISOString().slice(0, 19) + "Z" }),
+  );
 }
 
 export type DeviceRoutes = { advertisedRoutes: string[]; enabledRoutes: string[] };
@@ -110,15 +162,32 @@ export async function getDeviceRoutes(d: Deps, actor: Actor, id: string): Promis
  */
 export async function setDeviceRoutes(d: Deps, actor: Actor, id: string, routes: string[]): Promise<DeviceRoutes> {
   requireAdmin(actor);
-  const row = await setEnabledRoutes(d.sql, target(d, actor, id), [...new Set(routes)]);
-  if (!row) return refused(d, actor, id);
+  const row = await changeDevice(
+    d,
+    actor,
+    id,
+    (tx) => setEnabledRoutes(tx, target(d, actor, id), [...new Set(routes)]),
+    (_tx, before, r) => ({ action: "UPDATE", target: nodeTarget(before, "ALLOWED_IPS"), old: before.enabledRoutes, new: r.enabled_routes }),
+  );
   return { advertisedRoutes: row.advertised_routes, enabledRoutes: row.enabled_routes };
 }
 
 /** Authorizes or de-authorizes a device; a de-authorized device is refused by the node API. */
 export async function setDeviceAuthorized(d: Deps, actor: Actor, id: string, authorized: boolean): Promise<void> {
   requireAdmin(actor);
-  if (!(await setAuthorized(d.sql, target(d, actor, id), authorized))) await refused(d, actor, id);
+  await changeDevice(
+    d,
+    actor,
+    id,
+    (tx) => setAuthorized(tx, target(d, actor, id), authorized),
+    async (tx, before) => {
+      // Tailscale's NODE.APPROVE, and NODE.REVOKE for taking approval back.
+      await audit(tx, d, actor, { action: authorized ? "APPROVE" : "REVOKE", target: nodeTarget(before, "MACHINE_AUTH_NEEDED"), old: before.authorized, new: authorized });
+      if (authorized && !before.authorized) {
+        await emit(tx, d, actor, "nodeApproved", `Node ${before.name}.${before.dnsSuffix} approved`, nodeData(before, actorName(actor)));
+      }
+    },
+  );
 }
 
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -143,7 +212,13 @@ export async function setDeviceName(d: Deps, actor: Actor, id: string, name: str
     }
   }
   try {
-    if (!(await setDeviceNameRow(d.sql, target(d, actor, id), label))) await refused(d, actor, id);
+    await changeDevice(
+      d,
+      actor,
+      id,
+      (tx) => setDeviceNameRow(tx, target(d, actor, id), label),
+      (_tx, before) => ({ action: "UPDATE", target: nodeTarget(before, "MACHINE_NAME"), old: before.name, new: label }),
+    );
   } catch (err) {
     if (isUniqueViolation(err, "devices_name_key")) throw conflict(`name ${JSON.stringify(label)} is already used by another device in this tailnet`);
     throw err;
@@ -164,7 +239,13 @@ export async function setDeviceTags(d: Deps, actor: Actor, id: string, tags: str
     await deviceForWrite(d, actor, id);
     throw tagsNotPermitted(bad);
   }
-  if (!(await setDeviceTagsRow(d.sql, target(d, actor, id), wanted))) await refused(d, actor, id);
+  await changeDevice(
+    d,
+    actor,
+    id,
+    (tx) => setDeviceTagsRow(tx, target(d, actor, id), wanted),
+    (_tx, before) => ({ action: "UPDATE", target: nodeTarget(before, "ACL_TAGS"), old: before.tags, new: wanted }),
+  );
 }
 
 /**
@@ -177,7 +258,14 @@ export async function setDeviceKeyExpiry(d: Deps, actor: Actor, id: string, disa
     if (!(await getDeviceRow(d.sql, actor.tailnetId, id, presenceNow(d)))) await refused(d, actor, id);
     return;
   }
-  if (!(await setKeyExpiryDisabled(d.sql, target(d, actor, id), disabled))) await refused(d, actor, id);
+  await changeDevice(
+    d,
+    actor,
+    id,
+    (tx) => setKeyExpiryDisabled(tx, target(d, actor, id), disabled),
+    // Tailscale's NODE.DISABLE.KEY_EXPIRY / NODE.ENABLE.KEY_EXPIRY.
+    (_tx, before) => ({ action: disabled ? "DISABLE" : "ENABLE", target: nodeTarget(before, "KEY_EXPIRY"), old: !before.keyExpiryDisabled, new: !disabled }),
+  );
 }
 
 /**
@@ -191,7 +279,13 @@ export async function setDeviceIPv4(d: Deps, actor: Actor, id: string, ipv4: str
     throw invalid(`invalid ipv4 ${JSON.stringify(ipv4)}: must be an address in 100.64.0.0/10 outside 100.100.100.0/24 and 100.115.92.0/23`);
   }
   try {
-    if (!(await setIPv4(d.sql, target(d, actor, id), ipv4))) await refused(d, actor, id);
+    await changeDevice(
+      d,
+      actor,
+      id,
+      (tx) => setIPv4(tx, target(d, actor, id), ipv4),
+      (_tx, before) => ({ action: "UPDATE", target: nodeTarget(before, "ADDRESS"), old: before.ipv4, new: ipv4 }),
+    );
   } catch (err) {
     if (isUniqueViolation(err, "devices_ipv4_key")) throw conflict(`address ${ipv4} is already used by another device in this tailnet`);
     throw err;

@@ -6,6 +6,7 @@ import { findUserByLogin } from "../db/users.js";
 import type { Ids } from "../lib/ids.js";
 import { forbidden, invalid, notFound } from "../lib/errors.js";
 import { creatorOf, type Actor } from "./actor.js";
+import { audit, type AuditTarget } from "./audit.js";
 import type { Deps } from "./deps.js";
 import { loadPolicy } from "./policies.js";
 import { principalOf, requireOwnedTags } from "./policy.js";
@@ -41,6 +42,21 @@ function requireKeyScope(actor: Actor, k: KeyRow, write: boolean): void {
 /** Key types the actor may read. */
 function readableTypes(actor: Actor): ManagedKeyType[] {
   return (["auth", "client", "api"] as const).filter((t) => grants(actor.scopes, scopeFor(t, false)));
+}
+
+/** A key as an audit target: every kind of key is Tailscale's API_KEY target; its name says which kind. */
+export function keyTarget(k: Pick<KeyRow, "keyId" | "keyType" | "description">, property?: string): AuditTarget {
+  const kind = k.keyType === "auth" ? "auth key" : k.keyType === "client" ? "OAuth client" : "API access token";
+  return { type: "API_KEY", id: k.keyId, name: k.description ? `${kind}: ${k.description}` : kind, property };
+}
+
+/** What the audit log keeps of a new key: its settings, never its secret. */
+export function keySummary(k: KeyRow): Record<string, unknown> {
+  const s: Record<string, unknown> = { keyType: k.keyType, description: k.description, expires: k.expiresAt?.toISOString() ?? null };
+  if (k.keyType === "auth") Object.assign(s, { reusable: k.reusable, ephemeral: k.ephemeral, preauthorized: k.preauthorized, tags: k.tags });
+  if (k.keyType === "client") Object.assign(s, { scopes: k.scopes, tags: k.tags });
+  if (k.userId) s.userId = k.userId;
+  return s;
 }
 
 /** Inserts an API access token for a user; `secret` may be given (bootstrap keys), else one is minted. */
@@ -81,7 +97,11 @@ export async function createApiKey(
   if (o.userLogin && !user) throw notFound(`no user ${o.userLogin} in tailnet ${actor.tailnetName}`);
   const userId = user?.userId ?? actor.user?.id;
   if (!userId) throw invalid("an API access token needs a user");
-  const r = await insertApiKey(d.sql, d.ids, actor.tailnetId, userId, o, d.clock.now());
+  const r = await d.sql.begin(async (tx) => {
+    const r = await insertApiKey(tx, d.ids, actor.tailnetId, userId, o, d.clock.now());
+    await audit(tx, d, actor, { action: "CREATE", target: keyTarget(r.row), new: keySummary(r.row) });
+    return r;
+  });
   return { ...r, loginName: user?.loginName ?? actor.user!.loginName };
 }
 
@@ -102,7 +122,8 @@ export async function createAuthKey(d: Deps, actor: Actor, o: AuthKeyOptions): P
   const creator = creatorOf(actor);
   const m = mintSecret("auth", d.ids.keyId());
   const now = d.clock.now();
-  const row = await insertKey(d.sql, {
+  const row = await d.sql.begin(async (tx) => {
+   const row = await insertKey(tx, {
     tailnetId: actor.tailnetId,
     keyId: m.keyId,
     keyType: "auth",
@@ -116,6 +137,9 @@ export async function createAuthKey(d: Deps, actor: Actor, o: AuthKeyOptions): P
     ephemeral: o.ephemeral,
     preauthorized: o.preauthorized,
     tags: [...new Set(o.tags)].sort(),
+   });
+    await audit(tx, d, actor, { action: "CREATE", target: keyTarget(row), new: keySummary(row) });
+    return row;
   });
   return { row, secret: m.full };
 }
@@ -142,18 +166,22 @@ export async function createOAuthClient(d: Deps, actor: Actor, spec: ClientSpec)
   await checkClientGrant(d, actor, spec);
   const creator = creatorOf(actor);
   const m = mintSecret("client", d.ids.keyId());
-  const row = await insertKey(d.sql, {
-    tailnetId: actor.tailnetId,
-    keyId: m.keyId,
-    keyType: "client",
-    secretHash: m.hash,
-    userId: creator.userId,
-    createdByClient: creator.clientId,
-    description: spec.description,
-    createdAt: d.clock.now(),
-    expiresAt: null,
-    tags: [...new Set(spec.tags)].sort(),
-    scopes: [...new Set(spec.scopes)],
+  const row = await d.sql.begin(async (tx) => {
+    const row = await insertKey(tx, {
+      tailnetId: actor.tailnetId,
+      keyId: m.keyId,
+      keyType: "client",
+      secretHash: m.hash,
+      userId: creator.userId,
+      createdByClient: creator.clientId,
+      description: spec.description,
+      createdAt: d.clock.now(),
+      expiresAt: null,
+      tags: [...new Set(spec.tags)].sort(),
+      scopes: [...new Set(spec.scopes)],
+    });
+    await audit(tx, d, actor, { action: "CREATE", target: keyTarget(row), new: keySummary(row) });
+    return row;
   });
   return { row, secret: m.full };
 }
@@ -164,15 +192,23 @@ export async function updateOAuthClient(d: Deps, actor: Actor, keyId: string, sp
   if (!key || !visibleTo(actor, key)) throw notFound();
   if (key.keyType !== "client") throw invalid(`only OAuth clients can be updated; this key is of type ${key.keyType}`);
   await checkClientGrant(d, actor, spec);
-  const row = await updateClient(
-    d.sql,
-    actor.tailnetId,
-    keyId,
-    { scopes: [...new Set(spec.scopes)], tags: [...new Set(spec.tags)].sort(), description: spec.description },
-    d.clock.now(),
-  );
-  if (!row) throw notFound();
-  return row;
+  return d.sql.begin(async (tx) => {
+    const row = await updateClient(
+      tx,
+      actor.tailnetId,
+      keyId,
+      { scopes: [...new Set(spec.scopes)], tags: [...new Set(spec.tags)].sort(), description: spec.description },
+      d.clock.now(),
+    );
+    if (!row) throw notFound();
+    await audit(tx, d, actor, {
+      action: "UPDATE",
+      target: keyTarget(row),
+      old: { scopes: key.scopes, tags: key.tags, description: key.description },
+      new: { scopes: row.scopes, tags: row.tags, description: row.description },
+    });
+    return row;
+  });
 }
 
 /** One key (never its secret). Any credential may read the key it is itself. */
@@ -206,5 +242,10 @@ export async function revokeKey(d: Deps, actor: Actor, keyId: string, type?: Man
   const key = await getKeyRow(d.sql, actor.tailnetId, keyId);
   if (!key || !visibleTo(actor, key) || (type && key.keyType !== type)) throw notFound();
   requireKeyScope(actor, key, true);
-  return (await revokeKeyRow(d.sql, actor.tailnetId, keyId, d.clock.now()))!;
+  return d.sql.begin(async (tx) => {
+    const row = (await revokeKeyRow(tx, actor.tailnetId, keyId, d.clock.now()))!;
+    // Tailscale's name is API_KEY.REVOKE; deleting an OAuth client is a DELETE of it.
+    await audit(tx, d, actor, { action: key.keyType === "client" ? "DELETE" : "REVOKE", target: keyTarget(row) });
+    return row;
+  });
 }

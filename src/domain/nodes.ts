@@ -1,10 +1,14 @@
 import { directLookup } from "../auth/authenticate.js";
 import { verifySecret } from "../auth/credentials.js";
-import { applyNodeReport, deleteSilentEphemeral, getDevice, nodeState, type DeviceRow, type NodeReport } from "../db/devices.js";
+import { applyNodeReport, deleteSilentEphemeral, getDevice, nodeState, type DeviceRow, type NodeReport, type NodeState } from "../db/devices.js";
+import { getSettings } from "../db/settings.js";
+import type { TxSql } from "../db/sql.js";
 import { listTailnetIds } from "../db/tailnets.js";
 import { getUser } from "../db/users.js";
 import { forbidden, unauthorized } from "../lib/errors.js";
+import { audit, type AuditActor } from "./audit.js";
 import { presenceNow, type Deps } from "./deps.js";
+import { nodeTarget } from "./devices.js";
 import { loadPolicy } from "./policies.js";
 import { autoApprovedRoutes, requireOwnedTags, type Principal } from "./policy.js";
 
@@ -90,10 +94,32 @@ export async function reportNode(d: Deps, node: Node, r: Report): Promise<Device
         clientSupports: CLIENT_SUPPORTS,
       };
     }
-    if (r.postureIdentity !== undefined) update.postureIdentity = r.postureIdentity;
+    if (r.postureIdentity !== undefined) {
+      // Identity collection is a tailnet setting (postureIdentityCollectionOn): off, reports carry none.
+      const collect = (await getSettings(tx, node.tailnetId))!.postureIdentityCollectionOn;
+      update.postureIdentity = collect ? r.postureIdentity : { disabled: true };
+    }
     await applyNodeReport(tx, node.tailnetId, node.deviceId, update, now);
+    await auditReport(tx, d, node, state, update);
   });
   return (await getDevice(d.sql, node.tailnetId, node.deviceId, presenceNow(d)))!;
+}
+
+/**
+ * What a report changed that is configuration (not presence or facts about
+ * the machine) goes to the audit log, with the node as the actor: its tags,
+ * routes the policy approved automatically, its posture identity.
+ */
+async function auditReport(tx: TxSql, d: Deps, node: Node, state: NodeState, update: NodeReport): Promise<void> {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  const changed: [string, unknown, unknown][] = [];
+  if (update.tags !== undefined && !same(update.tags, state.tags)) changed.push(["ACL_TAGS", state.tags, update.tags]);
+  if (update.enabledRoutes !== undefined && !same(update.enabledRoutes, state.enabledRoutes)) changed.push(["AUTO_APPROVED_ROUTES", state.enabledRoutes, update.enabledRoutes]);
+  if (update.postureIdentity !== undefined && !same(update.postureIdentity, state.postureIdentity)) changed.push(["POSTURE_IDENTITY", state.postureIdentity ?? undefined, update.postureIdentity]);
+  if (changed.length === 0) return;
+  const device = (await getDevice(tx, node.tailnetId, node.deviceId, presenceNow(d)))!;
+  const who: AuditActor = { tailnetId: node.tailnetId, type: "NODE", id: device.nodeId, displayName: `${device.name}.${device.dnsSuffix}`, tags: state.tags };
+  await audit(tx, d, who, ...changed.map(([property, old, next]) => ({ action: "UPDATE" as const, target: nodeTarget(device, property), old, new: next })));
 }
 
 /**

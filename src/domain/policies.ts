@@ -3,7 +3,10 @@ import { deletePolicyRow, getPolicyRow, putPolicyRow } from "../db/policies.js";
 import type { Queryable } from "../db/sql.js";
 import { invalid, preconditionFailed } from "../lib/errors.js";
 import type { Actor } from "./actor.js";
+import { requirePolicyWritable } from "./settings.js";
+import { audit, tailnetTarget } from "./audit.js";
 import type { Deps } from "./deps.js";
+import { actorName, emit } from "./events.js";
 import { DEFAULT_POLICY_TEXT, parsePolicy, policyEtag, policyProblem, principalOf, unownedTags, type Policy } from "./policy.js";
 
 /**
@@ -67,14 +70,26 @@ export async function setPolicyFile(d: Deps, actor: Actor, text: string, ifMatch
   const policy = parsedOf(next); // throws invalid before anything is written
   await d.sql.begin(async (tx) => {
     await lockUntilCommit(tx, "policy", actor.tailnetId);
+    // While the policy file is managed elsewhere (tailnet settings), writes here are refused.
+    await requirePolicyWritable(tx, actor.tailnetId);
+    const current = await stored(tx, actor.tailnetId, true);
     if (ifMatch !== undefined) {
-      const current = await stored(tx, actor.tailnetId, true);
       const wanted = unquote(ifMatch);
       const ok = wanted === unquote(DEFAULT_ETAG) ? current.isDefault : wanted === unquote(current.etag);
       if (!ok) throw preconditionFailed("precondition failed, invalid old hash");
     }
     if (reset) await deletePolicyRow(tx, actor.tailnetId);
     else await putPolicyRow(tx, actor.tailnetId, text, next.etag, d.clock.now());
+    // The policy text is configuration, not a secret: the log keeps both versions.
+    await audit(tx, d, actor, { action: "UPDATE", target: tailnetTarget(actor, "ACL"), old: current.text, new: next.text, details: reset ? "reset to the default policy" : undefined });
+    if (current.etag !== next.etag) {
+      await emit(tx, d, actor, "policyUpdate", "Tailnet policy file updated", {
+        newPolicy: next.text,
+        oldPolicy: current.text,
+        actor: actorName(actor),
+        url: "/api/v2/tailnet/-/acl",
+      });
+    }
   });
   return { ...next, json: policy.json };
 }

@@ -10,7 +10,9 @@ import {
 } from "../db/posture.js";
 import { forbidden, invalid, notFound } from "../lib/errors.js";
 import type { Actor } from "./actor.js";
+import { audit, type AuditEntry } from "./audit.js";
 import { presenceNow, type Deps } from "./deps.js";
+import { nodeTarget } from "./devices.js";
 import { refuseExternal } from "./sharing.js";
 
 /**
@@ -109,7 +111,7 @@ export async function getPostureAttributes(d: Deps, actor: Actor, id: string): P
   return postureOf(row, await listPostureAttributes(d.sql, actor.tailnetId, row.deviceId, d.clock.now()));
 }
 
-type Op = { deviceId: string; key: string; write: AttributeWrite | null };
+type Op = { device: DeviceRow; key: string; write: AttributeWrite | null };
 
 /**
  * Applies attribute writes and deletes in one transaction: everything is
@@ -117,7 +119,8 @@ type Op = { deviceId: string; key: string; write: AttributeWrite | null };
  * order, so concurrent batches cannot deadlock and racing first writes of a
  * key agree on its type. Returns whether each delete removed a live attribute.
  */
-async function apply(d: Deps, tailnetId: string, ops: Op[], comment: string): Promise<boolean[]> {
+async function apply(d: Deps, actor: Actor, ops: Op[], comment: string): Promise<boolean[]> {
+  const tailnetId = actor.tailnetId;
   const now = d.clock.now();
   const checked = ops.map((op) => {
     checkKey(op.key);
@@ -138,12 +141,19 @@ async function apply(d: Deps, tailnetId: string, ops: Op[], comment: string): Pr
     const results: boolean[] = [];
     for (const o of checked) {
       if (o.write) {
-        await upsertPostureAttribute(tx, { tailnetId, deviceId: o.deviceId, key: o.key, value: o.write.value as PostureValue, expiresAt: o.expiresAt, comment, now });
+        await upsertPostureAttribute(tx, { tailnetId, deviceId: o.device.deviceId, key: o.key, value: o.write.value as PostureValue, expiresAt: o.expiresAt, comment, now });
         results.push(true);
       } else {
-        results.push(await deleteRow(tx, tailnetId, o.deviceId, o.key, now));
+        results.push(await deleteRow(tx, tailnetId, o.device.deviceId, o.key, now));
       }
     }
+    // One entry per attribute written or removed; the caller's comment is Tailscale's actionDetails.
+    const entries: AuditEntry[] = checked.flatMap((o, i): AuditEntry[] => {
+      if (!o.write) return results[i] ? [{ action: "DELETE", target: nodeTarget(o.device, "ATTRIBUTES"), old: o.key, details: comment || undefined }] : [];
+      const value = o.expiresAt ? { [o.key]: o.write.value, expiry: o.expiresAt.toISOString() } : { [o.key]: o.write.value };
+      return [{ action: "UPDATE", target: nodeTarget(o.device, "ATTRIBUTES"), new: value as Record<string, unknown>, details: comment || undefined }];
+    });
+    if (entries.length) await audit(tx, d, actor, ...entries);
     for (const key of new Set(checked.filter((o) => !o.write).map((o) => o.key))) await dropPostureKeyIfUnused(tx, tailnetId, key);
     return results;
   });
@@ -154,7 +164,7 @@ export async function setPostureAttribute(d: Deps, actor: Actor, id: string, key
   requireWriter(actor);
   const comment = checkComment(w.comment);
   const row = await ownDevice(d, actor, id);
-  await apply(d, actor.tailnetId, [{ deviceId: row.deviceId, key, write: w }], comment);
+  await apply(d, actor, [{ device: row, key, write: w }], comment);
   return postureOf(row, await listPostureAttributes(d.sql, actor.tailnetId, row.deviceId, d.clock.now()));
 }
 
@@ -162,7 +172,7 @@ export async function setPostureAttribute(d: Deps, actor: Actor, id: string, key
 export async function deletePostureAttribute(d: Deps, actor: Actor, id: string, key: string): Promise<void> {
   requireWriter(actor);
   const row = await ownDevice(d, actor, id);
-  const [deleted] = await apply(d, actor.tailnetId, [{ deviceId: row.deviceId, key, write: null }], "");
+  const [deleted] = await apply(d, actor, [{ device: row, key, write: null }], "");
   if (!deleted) throw notFound(`device has no attribute ${key}`);
 }
 
@@ -179,7 +189,7 @@ export async function patchPostureAttributes(d: Deps, actor: Actor, batch: Postu
   for (const [id, attrs] of Object.entries(batch.nodes)) {
     const row = await getDeviceRow(d.sql, actor.tailnetId, id, presenceNow(d));
     if (!row) throw notFound(`device ${id} not found`);
-    for (const [key, w] of Object.entries(attrs)) ops.push({ deviceId: row.deviceId, key, write: w ?? null });
+    for (const [key, w] of Object.entries(attrs)) ops.push({ device: row, key, write: w ?? null });
   }
-  await apply(d, actor.tailnetId, ops, comment);
+  await apply(d, actor, ops, comment);
 }

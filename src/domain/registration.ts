@@ -14,11 +14,15 @@ import {
 import { lockUntilCommit } from "../db/locks.js";
 import { claimAuthKey, getKey, insertKey, revokeNodeKeys } from "../db/keys.js";
 import type { TxSql } from "../db/sql.js";
+import { getSettings } from "../db/settings.js";
 import { getTailnet } from "../db/tailnets.js";
 import { getUser } from "../db/users.js";
 import { invalid, unauthorized } from "../lib/errors.js";
 import { randomIPv4, randomIPv6 } from "./addresses.js";
+import { audit } from "./audit.js";
 import { presenceNow, type Deps } from "./deps.js";
+import { nodeTarget } from "./devices.js";
+import { emit, nodeData } from "./events.js";
 import { loadPolicy } from "./policies.js";
 import { autoApprovedRoutes, requireOwnedTags, type Principal } from "./policy.js";
 
@@ -88,6 +92,7 @@ export async function registerNode(d: Deps, req: RegistrationRequest): Promise<R
     const userPrincipal: Principal = { kind: "user", login: user.loginName, role: user.role };
     requireOwnedTags(policy, user.role === "member" ? userPrincipal : { kind: "admin" }, req.advertiseTags);
     const tags = [...new Set([...key.tags, ...req.advertiseTags])].sort();
+    const settings = (await getSettings(tx, tailnetId))!;
     const tagged = tags.length > 0;
     // Routes the policy's autoApprovers approve for the device's owner (its tags, or its user) are enabled at once.
     const enabledRoutes = autoApprovedRoutes(policy, tagged ? { kind: "tags", tags } : userPrincipal, req.advertiseRoutes);
@@ -103,8 +108,9 @@ export async function registerNode(d: Deps, req: RegistrationRequest): Promise<R
       lastSeen: now,
       // Tagged devices have key expiry disabled, as on Tailscale.
       keyExpiryDisabled: tagged,
-      expiresAt: new Date(now.getTime() + tailnet.keyExpirySeconds * 1000),
-      authorized: key.preauthorized,
+      // devicesKeyDurationDays and devicesApprovalOn take effect here.
+      expiresAt: new Date(now.getTime() + settings.keyExpirySeconds * 1000),
+      authorized: !settings.devicesApprovalOn || key.preauthorized,
       nodeKey: req.nodeKey,
       tags,
       isEphemeral: key.ephemeral,
@@ -138,9 +144,25 @@ export async function registerNode(d: Deps, req: RegistrationRequest): Promise<R
     // The node's own credential: one live token per device, replaced at each registration.
     const node = mintSecret("node", d.ids.keyId());
     await insertKey(tx, { tailnetId, keyId: node.keyId, keyType: "node", secretHash: node.hash, userId: null, createdAt: now, expiresAt: null, deviceId });
-    return { deviceId, nodeToken: node.full, created };
+    const device = (await getDevice(tx, tailnetId, deviceId, presenceNow(d)))!;
+    // The node API acts for the auth key's owner (Tailscale's NODE.CREATE has the user as actor).
+    const who = { tailnetId, type: "USER" as const, id: device.userId, loginName: device.userLogin, displayName: device.userLogin.split("@")[0], credentialId: key.keyId };
+    const ref = { tailnetId, tailnetName: tailnet.name };
+    const fqdn = `${device.name}.${device.dnsSuffix}`;
+    if (created) {
+      await audit(tx, d, who, {
+        action: "CREATE",
+        target: nodeTarget(device),
+        new: { hostname: device.hostname, os: device.os, tags: device.tags, authorized: device.authorized, addresses: [device.ipv4, device.ipv6] },
+      });
+      await emit(tx, d, ref, "nodeCreated", `Node ${fqdn} created`, nodeData(device, device.userLogin));
+      if (!device.authorized) await emit(tx, d, ref, "nodeNeedsApproval", `Node ${fqdn} needs approval`, nodeData(device, device.userLogin));
+    } else {
+      await audit(tx, d, who, { action: "LOGIN", target: nodeTarget(device), details: "re-registered with a new node key" });
+    }
+    return { device, nodeToken: node.full, created };
   });
-  const device = await getDevice(d.sql, tailnetId, result.deviceId, presenceNow(d));
+  const device = await getDevice(d.sql, tailnetId, result.device.deviceId, presenceNow(d));
   return { device: device!, nodeToken: result.nodeToken, created: result.created };
 }
 

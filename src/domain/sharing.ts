@@ -3,6 +3,7 @@ import { claimInvite, deleteInvite, findInviteByCode, getInvite, insertInvite, i
 import { getUser } from "../db/users.js";
 import { forbidden, invalid, notFound, notImplemented, rateLimited } from "../lib/errors.js";
 import type { Actor } from "./actor.js";
+import { audit, type AuditTarget } from "./audit.js";
 import { presenceNow, type Deps } from "./deps.js";
 
 /**
@@ -38,6 +39,11 @@ export async function refuseExternal(d: Deps, actor: Actor, id: string, what: "m
 function requireUser(actor: Actor, what: string): { id: string; loginName: string } {
   if (!actor.user) throw forbidden(`${what} needs a user's API key, not an OAuth token`);
   return actor.user;
+}
+
+/** An invite as an audit target: Tailscale's INVITE, property NODE_SHARE, named by the device shared. */
+function inviteTarget(inviteId: string, device: DeviceRow): AuditTarget {
+  return { type: "INVITE", id: inviteId, name: `${device.name}.${device.dnsSuffix}`, property: "NODE_SHARE" };
 }
 
 /** A device of the actor's tailnet that the actor may share: any for admins, their own untagged ones for members. */
@@ -77,6 +83,11 @@ export async function createDeviceInvites(d: Deps, actor: Actor, deviceId: strin
       });
       if (email) d.log.info({ inviteId, deviceId: device.nodeId }, "device invite created; its email was not sent (tailapi sends no mail)");
       ids.push(inviteId);
+      await audit(tx, d, actor, {
+        action: "CREATE",
+        target: inviteTarget(inviteId, device),
+        new: { multiUse: s.multiUse ?? false, allowExitNode: s.allowExitNode ?? false, email },
+      });
     }
   });
   return Promise.all(ids.map(async (id) => (await getInvite(d.sql, actor.tailnetId, id))!));
@@ -100,7 +111,10 @@ export async function getDeviceInvite(d: Deps, actor: Actor, inviteId: string): 
 export async function deleteDeviceInvite(d: Deps, actor: Actor, inviteId: string): Promise<void> {
   const invite = await getDeviceInvite(d, actor, inviteId);
   if (actor.ownDevicesOnly && invite.sharerUserId !== actor.user?.id) throw forbidden();
-  if (!(await deleteInvite(d.sql, actor.tailnetId, inviteId))) throw notFound();
+  await d.sql.begin(async (tx) => {
+    if (!(await deleteInvite(tx, actor.tailnetId, inviteId))) throw notFound();
+    await audit(tx, d, actor, { action: "DELETE", target: { type: "INVITE", id: inviteId, property: "NODE_SHARE" } });
+  });
 }
 
 /** "Resends" the invite's email (none leaves the server), at most once a minute per invite. */
@@ -109,10 +123,13 @@ export async function resendDeviceInvite(d: Deps, actor: Actor, inviteId: string
   const invite = await getDeviceInvite(d, actor, inviteId);
   if (!invite.email) throw invalid("this invite has no email to resend to");
   const now = d.clock.now();
-  if (!(await markInviteEmailed(d.sql, actor.tailnetId, inviteId, now, RESEND_INTERVAL_MS))) {
-    const wait = invite.lastEmailSentAt ? Math.max(1, Math.ceil((Date.parse(invite.lastEmailSentAt) + RESEND_INTERVAL_MS - now.getTime()) / 1000)) : 60;
-    throw rateLimited("an invite's email can be resent once a minute", wait);
-  }
+  await d.sql.begin(async (tx) => {
+    if (!(await markInviteEmailed(tx, actor.tailnetId, inviteId, now, RESEND_INTERVAL_MS))) {
+      const wait = invite.lastEmailSentAt ? Math.max(1, Math.ceil((Date.parse(invite.lastEmailSentAt) + RESEND_INTERVAL_MS - now.getTime()) / 1000)) : 60;
+      throw rateLimited("an invite's email can be resent once a minute", wait);
+    }
+    await audit(tx, d, actor, { action: "RESEND", target: { type: "INVITE", id: inviteId, property: "NODE_SHARE" }, details: "no email was sent: tailapi sends no mail" });
+  });
   d.log.info({ inviteId }, "device invite email resent (not really: tailapi sends no mail)");
 }
 
@@ -155,6 +172,11 @@ export async function acceptDeviceInvite(d: Deps, actor: Actor, invite: string):
       allowExitNode: row.allowExitNode,
       now,
     });
+    // Recorded in both tailnets: the accepting one (the actor's), and the one whose device is now shared.
+    const target = { type: "INVITE" as const, id: row.inviteId, property: "NODE_SHARE" };
+    await audit(tx, d, actor, { action: "ACCEPT", target, new: { allowExitNode: row.allowExitNode } });
+    const external = { tailnetId: found.tailnetId, type: "USER" as const, id: user.id, loginName: user.loginName, displayName: user.loginName.split("@")[0], credentialId: actor.keyId };
+    await audit(tx, d, external, { action: "ACCEPT", target, new: { sharedInto: actor.tailnetName, allowExitNode: row.allowExitNode } });
     return row;
   });
   const device = (await getDeviceRow(d.sql, actor.tailnetId, inv.deviceId, presenceNow(d), { shared: true }))!;

@@ -5,8 +5,9 @@ import { insertUser, listUsers, type User } from "../db/users.js";
 import type { Ids } from "../lib/ids.js";
 import { conflict, invalid, notFound } from "../lib/errors.js";
 import { cliActor, type Actor } from "./actor.js";
+import { audit } from "./audit.js";
 import type { Deps } from "./deps.js";
-import { insertApiKey, MAX_KEY_EXPIRY_SECONDS } from "./keys.js";
+import { insertApiKey, keySummary, keyTarget, MAX_KEY_EXPIRY_SECONDS } from "./keys.js";
 
 export type { Tailnet };
 
@@ -54,7 +55,15 @@ export async function createTailnetWithKey(
     const tailnet = await insertNewTailnet(tx, d.ids, name);
     if (!tailnet) throw conflict(`tailnet ${name} already exists`);
     const owner = await insertOwner(tx, d.ids, tailnet);
-    const { secret } = await insertApiKey(tx, d.ids, tailnet.tailnetId, owner.userId, { expirySeconds, description: "first API key" }, now);
+    const { row, secret } = await insertApiKey(tx, d.ids, tailnet.tailnetId, owner.userId, { expirySeconds, description: "first API key" }, now);
+    await audit(
+      tx,
+      d,
+      cliActor(tailnet, owner),
+      { action: "CREATE", target: { type: "TAILNET", id: tailnet.tailnetId, name: tailnet.name } },
+      { action: "CREATE", target: { type: "USER", id: owner.userId, name: owner.loginName }, new: { loginName: owner.loginName, role: owner.role } },
+      { action: "CREATE", target: keyTarget(row), new: keySummary(row) },
+    );
     return { tailnet, owner, apiKey: secret };
   });
 }

@@ -6,7 +6,9 @@ import type { Sql } from "../db/sql.js";
 import type { Actor } from "../domain/actor.js";
 import type { Deps, PresenceSettings } from "../domain/deps.js";
 import type { Clock } from "../lib/clock.js";
-import type { Ids } from "../lib/ids.js";
+import { newOperationId, type Ids } from "../lib/ids.js";
+import type { AllowList } from "../lib/outbound.js";
+import type { SecretBox } from "../lib/secret-box.js";
 
 /** Process-wide dependencies, put on every request's context; tests swap them. */
 export type Services = {
@@ -17,6 +19,10 @@ export type Services = {
   credentials: CredentialCache;
   tokens: TokenService;
   presence: PresenceSettings;
+  /** Seals webhook secrets under the master key. */
+  secrets: SecretBox;
+  /** The outbound guard's allow-list (TAILAPI_OUTBOUND_ALLOW). */
+  outbound: { allow: AllowList };
 };
 
 export type AppEnv = {
@@ -27,6 +33,8 @@ export type AppEnv = {
     log: Logger | undefined;
     /** Set by the auth middleware on authenticated routes. */
     actor: Actor;
+    /** The request's domain dependencies, made on first use by `deps`. */
+    deps: Deps | undefined;
   };
 };
 
@@ -47,10 +55,18 @@ export function requestLog(c: LogCarrier): Logger {
   return log;
 }
 
-/** What a route hands the domain layer: the request's services, with a logger that carries the request id. */
+/**
+ * What a route hands the domain layer: the request's services, with a logger
+ * that carries the request id, the request id and one operation id for the
+ * audit log, and the origin: `node` for the node API (`/machine/…`), `api`
+ * for everything else. Made once per request.
+ */
 export function deps(c: Context<AppEnv>): Deps {
+  const made = c.get("deps");
+  if (made) return made;
   const s = c.get("services");
-  return {
+  let operationId: string | undefined;
+  const d: Deps = {
     sql: s.sql,
     clock: s.clock,
     ids: s.ids,
@@ -58,5 +74,15 @@ export function deps(c: Context<AppEnv>): Deps {
     get log() {
       return requestLog(c);
     },
+    origin: c.req.path.startsWith("/machine/") ? "node" : "api",
+    requestId: c.get("requestId"),
+    // Made on first use: reads never need one.
+    get operationId() {
+      return (operationId ??= newOperationId());
+    },
+    secrets: s.secrets,
+    outbound: s.outbound,
   };
+  c.set("deps", d);
+  return d;
 }

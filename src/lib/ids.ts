@@ -1,4 +1,4 @@
-import { randomInt } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -39,3 +39,8 @@ export const randomIds: Ids = {
   keyId: () => `k${randomBase62(10)}CNTRL`,
   token: () => randomBase62(32),
 };
+
+/** An operation id (Tailscale's eventGroupID): 32 hex digits. */
+export function newOperationId(): string {
+  return randomBytes(16).toString("hex");
+}

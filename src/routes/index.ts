@@ -28,6 +28,40 @@ import * as keyList from "./keys/list.js";
 import * as keyUpdate from "./keys/update.js";
 import * as machineRegister from "./machine/register.js";
 import * as machineUpdate from "./machine/update.js";
+import * as dnsNameserversGet from "./dns/nameservers-get.js";
+import * as dnsNameserversSet from "./dns/nameservers-set.js";
+import * as dnsPreferencesGet from "./dns/preferences-get.js";
+import * as dnsPreferencesSet from "./dns/preferences-set.js";
+import * as dnsSearchPathsGet from "./dns/searchpaths-get.js";
+import * as dnsSearchPathsSet from "./dns/searchpaths-set.js";
+import * as dnsSplitGet from "./dns/split-get.js";
+import * as dnsSplitUpdate from "./dns/split-update.js";
+import * as dnsSplitSet from "./dns/split-set.js";
+import * as dnsConfigurationGet from "./dns/configuration-get.js";
+import * as dnsConfigurationSet from "./dns/configuration-set.js";
+import * as settingsGet from "./settings/get.js";
+import * as settingsUpdate from "./settings/update.js";
+import * as contactsGet from "./contacts/get.js";
+import * as contactUpdate from "./contacts/update.js";
+import * as contactResend from "./contacts/resend.js";
+import * as webhookList from "./webhooks/list.js";
+import * as webhookCreate from "./webhooks/create.js";
+import * as webhookGet from "./webhooks/get.js";
+import * as webhookUpdate from "./webhooks/update.js";
+import * as webhookDelete from "./webhooks/delete.js";
+import * as webhookTest from "./webhooks/test.js";
+import * as webhookRotate from "./webhooks/rotate.js";
+import * as auditLogList from "./logging/audit-list.js";
+import * as networkLogList from "./logging/network.js";
+import * as logStreamGet from "./logging/stream-get.js";
+import * as logStreamSet from "./logging/stream-set.js";
+import * as logStreamDelete from "./logging/stream-delete.js";
+import * as logStreamStatus from "./logging/stream-status.js";
+import * as postureList from "./posture/list.js";
+import * as postureCreate from "./posture/create.js";
+import * as postureGet from "./posture/get.js";
+import * as postureUpdate from "./posture/update.js";
+import * as postureDelete from "./posture/delete.js";
 import * as oauthToken from "./oauth/token.js";
 import * as policyGet from "./policy/get.js";
 import * as policySet from "./policy/set.js";
@@ -69,6 +103,40 @@ export const ROUTES: readonly RouteModule[] = [
   oauthToken,
   machineRegister,
   machineUpdate,
+  dnsNameserversGet,
+  dnsNameserversSet,
+  dnsPreferencesGet,
+  dnsPreferencesSet,
+  dnsSearchPathsGet,
+  dnsSearchPathsSet,
+  dnsSplitGet,
+  dnsSplitUpdate,
+  dnsSplitSet,
+  dnsConfigurationGet,
+  dnsConfigurationSet,
+  settingsGet,
+  settingsUpdate,
+  contactsGet,
+  contactUpdate,
+  contactResend,
+  webhookList,
+  webhookCreate,
+  webhookGet,
+  webhookUpdate,
+  webhookDelete,
+  webhookTest,
+  webhookRotate,
+  auditLogList,
+  networkLogList,
+  logStreamGet,
+  logStreamSet,
+  logStreamDelete,
+  logStreamStatus,
+  postureList,
+  postureCreate,
+  postureGet,
+  postureUpdate,
+  postureDelete,
 ];
 
 export function registerRoutes(app: App): void {

@@ -173,3 +173,78 @@ describe("the Go client's requests (notes section g)", () => {
     expect(nf).toEqual({ status: 404, body: { message: "not found" } });
   });
 });
+
+describe("the Go client's DNS, settings, contacts and webhook calls (tailscale.com/client/tailscale/v2)", () => {
+  const go = async (s: { app: { fetch(r: Request): Response | Promise<Response> } ; apiKey: string }, method: string, path: string, body?: unknown) => {
+    const r = await s.app.fetch(goRequest(method, path, s.apiKey, body));
+    const text = await r.text();
+    return { status: r.status, text, json: text ? JSON.parse(text) : undefined };
+  };
+
+  it("DNS: nameservers, preferences, search paths, split DNS and the alpha configuration", async () => {
+    const s = await setupTailnet();
+    // SetNameservers / Nameservers: {"dns":[…]} both ways; the client reads resp["dns"].
+    expect((await go(s, "POST", "/api/v2/tailnet/-/dns/nameservers", { dns: ["8.8.8.8", "1.1.1.1"] })).status).toBe(200);
+    expect((await go(s, "GET", "/api/v2/tailnet/-/dns/nameservers")).json.dns).toEqual(["8.8.8.8", "1.1.1.1"]);
+    // SetPreferences / Preferences: DNSPreferences{magicDNS}.
+    expect((await go(s, "POST", "/api/v2/tailnet/-/dns/preferences", { magicDNS: true })).status).toBe(200);
+    expect((await go(s, "GET", "/api/v2/tailnet/-/dns/preferences")).json).toEqual({ magicDNS: true });
+    // SetSearchPaths with a nil slice sends null.
+    expect((await go(s, "POST", "/api/v2/tailnet/-/dns/searchpaths", { searchPaths: ["corp.example.com"] })).status).toBe(200);
+    expect((await go(s, "GET", "/api/v2/tailnet/-/dns/searchpaths")).json.searchPaths).toEqual(["corp.example.com"]);
+    expect((await go(s, "POST", "/api/v2/tailnet/-/dns/searchpaths", { searchPaths: null })).status).toBe(200);
+    // UpdateSplitDNS (PATCH, a nil slice unsets), SetSplitDNS (PUT), SplitDNS.
+    expect((await go(s, "PATCH", "/api/v2/tailnet/-/dns/split-dns", { "a.example.com": ["10.0.0.1"], "b.example.com": ["10.0.0.2"] })).json).toEqual({
+      "a.example.com": ["10.0.0.1"],
+      "b.example.com": ["10.0.0.2"],
+    });
+    expect((await go(s, "PATCH", "/api/v2/tailnet/-/dns/split-dns", { "a.example.com": null })).json).toEqual({ "b.example.com": ["10.0.0.2"] });
+    expect((await go(s, "PUT", "/api/v2/tailnet/-/dns/split-dns", {})).status).toBe(200);
+    expect((await go(s, "GET", "/api/v2/tailnet/-/dns/split-dns")).json).toEqual({});
+    // SetConfiguration: omitempty fields, and "preferences" always present (omitempty does nothing for structs).
+    const cfg = { nameservers: [{ address: "9.9.9.9", useWithExitNode: true }], splitDNS: { "c.example.com": [{ address: "10.0.0.3" }] }, preferences: { magicDNS: true } };
+    expect((await go(s, "POST", "/api/v2/tailnet/-/dns/configuration", cfg)).status).toBe(200);
+    expect((await go(s, "GET", "/api/v2/tailnet/-/dns/configuration")).json).toEqual(cfg);
+  });
+
+  it("tailnet settings: Get decodes every field; Update sends null for its unset ACL pointers", async () => {
+    const s = await setupTailnet();
+    const up = await go(s, "PATCH", "/api/v2/tailnet/-/settings", { aclsExternallyManagedOn: null, aclsExternalLink: null, devicesApprovalOn: false, devicesKeyDurationDays: 30, routeSelection: "regional-routing-failover" });
+    expect(up.status, up.text).toBe(200);
+    const got = (await go(s, "GET", "/api/v2/tailnet/-/settings")).json;
+    expect(got).toMatchObject({ aclsExternallyManagedOn: false, aclsExternalLink: "", devicesApprovalOn: false, devicesKeyDurationDays: 30, regionalRoutingOn: true, routeSelection: "regional-routing-failover" });
+    for (const [k, t] of Object.entries({ devicesAutoUpdatesOn: "boolean", usersApprovalOn: "boolean", usersRoleAllowedToJoinExternalTailnets: "string", networkFlowLoggingOn: "boolean", postureIdentityCollectionOn: "boolean", httpsEnabled: "boolean" })) {
+      expect(typeof got[k], k).toBe(t);
+    }
+  });
+
+  it("contacts: Get decodes the three contacts; Update sends {email}", async () => {
+    const s = await setupTailnet();
+    expect((await go(s, "PATCH", "/api/v2/tailnet/-/contacts/support", { email: "support@example.com" })).status).toBe(200);
+    const c = (await go(s, "GET", "/api/v2/tailnet/-/contacts")).json;
+    expect(c.support).toEqual({ email: "support@example.com", fallbackEmail: s.owner.loginName, needsVerification: true });
+    expect(Object.keys(c).sort()).toEqual(["account", "security", "support"]);
+  });
+
+  it("webhooks: Create (providerType \"\" always sent), List, Get, Update, Test, RotateSecret, Delete", async () => {
+    const s = await setupTailnet();
+    const made = await go(s, "POST", "/api/v2/tailnet/-/webhooks", { endpointUrl: "https://hooks.example.com/go", providerType: "", subscriptions: ["nodeCreated", "categoryTailnetManagement"] });
+    expect(made.status, made.text).toBe(200);
+    const id = made.json.endpointId;
+    // created and lastModified are time.Time: RFC 3339; secret only here and on rotation.
+    expect(Number.isNaN(Date.parse(made.json.created))).toBe(false);
+    expect(made.json.secret).toMatch(/^tskey-webhook-/);
+    expect((await go(s, "GET", "/api/v2/tailnet/-/webhooks")).json.webhooks.map((w: any) => w.endpointId)).toEqual([id]);
+    expect((await go(s, "GET", `/api/v2/webhooks/${id}`)).json.secret).toBeUndefined();
+    expect((await go(s, "PATCH", `/api/v2/webhooks/${id}`, { subscriptions: ["nodeDeleted"] })).json.subscriptions).toEqual(["nodeDeleted"]);
+    const test = await go(s, "POST", `/api/v2/webhooks/${id}/test`);
+    expect(test.status).toBe(202);
+    const rotated = await go(s, "POST", `/api/v2/webhooks/${id}/rotate`);
+    expect(rotated.json.secret).toMatch(/^tskey-webhook-/);
+    expect(rotated.json.secret).not.toBe(made.json.secret);
+    expect((await go(s, "DELETE", `/api/v2/webhooks/${id}`)).status).toBe(200);
+    const gone = await go(s, "GET", `/api/v2/webhooks/${id}`);
+    expect(gone.status).toBe(404);
+    expect(gone.json).toEqual({ message: "not found" });
+  });
+});

@@ -39,6 +39,8 @@ describe("POST /machine/update (a simulated node reports in)", () => {
 
   it("stores what the node says: hostname, OS, version, connectivity, distro, posture identity", async () => {
     const s = await setupTailnet();
+    // Posture identity is collected only where the tailnet turned collection on.
+    await call(s.app, "PATCH", "/api/v2/tailnet/-/settings", { key: s.apiKey, body: { postureIdentityCollectionOn: true } });
     const reg = await registerDevice(s.app, s.authKey, { hostname: "web" });
     const r = await report(s.app, reg.nodeToken, {
       hostname: "web-renamed-host",

@@ -3,6 +3,7 @@ package clients
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	tailscale "tailscale.com/client/tailscale/v2"
 )
@@ -234,8 +235,48 @@ func init() {
 			},
 		},
 		clientCase{Name: "Logging.CreateOrGetAwsExternalId+ValidateAWSTrustPolicy", Waiting: "tailapi has no AWS external ids (POST /tailnet/{tailnet}/aws-external-id): no issue plans them"},
-		clientCase{Name: "Logging.GetNetworkFlowLogs", Waiting: "tailapi records no network flow logs (GET /tailnet/{tailnet}/logging/network): no issue plans them"},
-		clientCase{Name: "DevicePosture.*Integration", Waiting: "tailapi has no posture integrations (/tailnet/{tailnet}/posture/integrations): no issue plans them"},
+		clientCase{
+			// tailapi collects no flow logs: every window is an empty list, which the client's streaming decoder reads.
+			Name:  "Logging.GetNetworkFlowLogs",
+			Needs: []string{"GET " + tn + "/logging/network"},
+			Run: func(t *testing.T, s *suite) {
+				n := 0
+				err := s.C.Logging().GetNetworkFlowLogs(ctx(t), tailscale.NetworkFlowLogsRequest{Start: time.Now().Add(-time.Hour), End: time.Now()},
+					func(tailscale.NetworkFlowLog) error { n++; return nil })
+				ok(t, "GetNetworkFlowLogs", err)
+				if n != 0 {
+					t.Errorf("GetNetworkFlowLogs: %d logs, want none", n)
+				}
+			},
+		},
+		clientCase{
+			// Stored only: tailapi calls no posture provider, and keeps no client secret.
+			Name: "DevicePosture.CreateIntegration+GetIntegration+ListIntegrations+UpdateIntegration+DeleteIntegration",
+			Needs: []string{"POST " + tn + "/posture/integrations", "GET " + tn + "/posture/integrations", "GET /api/v2/posture/integrations/{id}",
+				"PATCH /api/v2/posture/integrations/{id}", "DELETE /api/v2/posture/integrations/{id}"},
+			Run: func(t *testing.T, s *suite) {
+				created, err := s.C.DevicePosture().CreateIntegration(ctx(t), tailscale.CreatePostureIntegrationRequest{
+					Provider: tailscale.PostureIntegrationProviderIntune, CloudID: "global", ClientID: unique("client"), TenantID: "tenant", ClientSecret: "s3cret",
+				})
+				ok(t, "CreateIntegration", err)
+				t.Cleanup(func() { s.api.do(t, "DELETE", "/posture/integrations/"+created.ID, nil, nil) })
+				got, err := s.C.DevicePosture().GetIntegration(ctx(t), created.ID)
+				ok(t, "GetIntegration", err)
+				sameAsAPI(t, "GetIntegration", got, s.api.json(t, "/posture/integrations/"+created.ID))
+				list, err := s.C.DevicePosture().ListIntegrations(ctx(t))
+				ok(t, "ListIntegrations", err)
+				sameAsAPI(t, "ListIntegrations", list, s.api.json(t, "/tailnet/-/posture/integrations").(map[string]any)["integrations"])
+				updated, err := s.C.DevicePosture().UpdateIntegration(ctx(t), created.ID, tailscale.UpdatePostureIntegrationRequest{CloudID: "us-gov"})
+				ok(t, "UpdateIntegration", err)
+				if updated.CloudID != "us-gov" || updated.ClientID != created.ClientID {
+					t.Errorf("UpdateIntegration: %+v", updated)
+				}
+				ok(t, "DeleteIntegration", s.C.DevicePosture().DeleteIntegration(ctx(t), created.ID))
+				if _, err := s.C.DevicePosture().GetIntegration(ctx(t), created.ID); !tailscale.IsNotFound(err) {
+					t.Errorf("after Delete: %v, want not found", err)
+				}
+			},
+		},
 		clientCase{Name: "Services.*", Waiting: "tailapi has no Services (/tailnet/{tailnet}/services): no issue plans them"},
 		clientCase{Name: "Tailnets.Create+List+Delete", Waiting: "tailapi has no organization API for tailnets (tailnets are made with the CLI): no issue plans it"},
 	)
