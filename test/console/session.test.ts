@@ -300,3 +300,23 @@ describe("console forms and headers", () => {
     expect((await agent.get("/admin/assets/app.ts")).status).toBe(404);
   });
 });
+
+describe("console and the audit log", () => {
+  it("records sign-in, changes made in the console (origin ADMIN_CONSOLE, tailapi.origin console) and sign-out", async () => {
+    const { agent, app, apiKey, owner } = await signedIn();
+    await agent.get("/admin/users");
+    expect((await agent.post("/admin/users", { loginName: "audited", role: "member" })).status).toBe(303);
+    await agent.post("/admin/logout");
+    const log = await call(app, "GET", `/api/v2/tailnet/-/logging/configuration?start=2000-01-01T00:00:00Z&end=2100-01-01T00:00:00Z`, { key: apiKey });
+    expect(log.status).toBe(200);
+    const mine = log.body.logs.filter((l: any) => l.tailapi.origin === "console");
+    expect(mine.map((l: any) => `${l.target.type}.${l.action}`)).toEqual(["USER.LOGIN", "USER.CREATE", "USER.LOGOUT"]);
+    expect(mine[1].target.name).toBe("audited");
+    for (const l of mine) {
+      expect(l.origin).toBe("ADMIN_CONSOLE");
+      expect(l.actor).toMatchObject({ type: "USER", id: owner.userId, loginName: owner.loginName });
+      expect(l.tailapi.credentialId).toBe(apiKey.split("-")[2]);
+    }
+    expect(mine[0].target).toMatchObject({ id: owner.userId, name: owner.loginName });
+  });
+});

@@ -2,7 +2,7 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { authenticateConsole, authenticateKey, type ConsoleCredentials } from "../../auth/authenticate.js";
-import { endSession, findSession, startSession } from "../../domain/sessions.js";
+import { endSession, findSession, signOut, startSession } from "../../domain/sessions.js";
 import { deps, type AppEnv } from "../../http/context.js";
 import { DomainError } from "../../lib/errors.js";
 import { randomBase62 } from "../../lib/ids.js";
@@ -159,7 +159,7 @@ export function registerLogout(app: ConsoleApp): void {
     ),
   );
   app.post("/logout", async (c) => {
-    await endSession(deps(c as unknown as Context<AppEnv>), c.get("session"));
+    await signOut(deps(c as unknown as Context<AppEnv>), c.get("actor"), c.get("session"));
     clearSessionCookie(c);
     return c.redirect("/admin/login?reason=signed-out", 303);
   });
