@@ -8,6 +8,10 @@ import { DomainError } from "../lib/errors.js";
 import { humanMessage } from "./actions.js";
 import type { CC, ConsoleEnv } from "./context.js";
 import { registerAcl } from "./pages/acl.js";
+import { registerDns } from "./pages/dns.js";
+import { registerLogs } from "./pages/logs.js";
+import { registerSettings } from "./pages/settings.js";
+import { registerWebhooks } from "./pages/webhooks.js";
 import { registerInvite } from "./pages/invite.js";
 import { registerKeys } from "./pages/keys.js";
 import { registerLogin, registerLogout } from "./pages/login.js";
@@ -74,6 +78,10 @@ export function createConsole(): Hono<ConsoleEnv> {
   registerKeys(admin);
   registerAcl(admin);
   registerInvite(admin);
+  registerDns(admin);
+  registerSettings(admin);
+  registerWebhooks(admin);
+  registerLogs(admin);
   admin.get("/account", (c) => {
     const actor = c.get("actor");
     const session = c.get("session");

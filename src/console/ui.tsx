@@ -12,7 +12,7 @@ import type { CC } from "./context.js";
  * style, so the Content-Security-Policy stays strict.
  */
 
-export type Section = "machines" | "users" | "keys" | "acl";
+export type Section = "machines" | "users" | "keys" | "acl" | "dns" | "settings" | "webhooks" | "logs";
 
 type NavItem = { id: Section; label: string; href: string; visible: (a: Actor) => boolean };
 
@@ -26,6 +26,10 @@ const NAV: NavItem[] = [
     visible: (a) => can(a, "auth_keys:read") || can(a, "oauth_keys:read") || can(a, "api_access_tokens:read"),
   },
   { id: "acl", label: "Access controls", href: "/admin/acl", visible: (a) => can(a, "policy_file:read") },
+  { id: "dns", label: "DNS", href: "/admin/dns", visible: (a) => can(a, "dns:read") },
+  { id: "webhooks", label: "Webhooks", href: "/admin/webhooks", visible: (a) => can(a, "webhooks:read") },
+  { id: "logs", label: "Logs", href: "/admin/logs", visible: (a) => can(a, "logs:configuration:read") },
+  { id: "settings", label: "Settings", href: "/admin/settings", visible: (a) => can(a, "feature_settings:read") },
 ];
 
 /** Where a signed-in credential lands: the first section it may read. */
@@ -156,13 +160,27 @@ export function Badge(props: { tone?: "ok" | "warn" | "muted" | "info"; children
   return <span class={`badge badge-${props.tone ?? "muted"}`}>{props.children}</span>;
 }
 
-/** A time as "3 minutes ago" (relative to `now`), with the exact UTC time for machines and on hover. */
-export function Time(props: { at: string | Date | null | undefined; now: Date; empty?: string }) {
+/**
+ * A time as "3 minutes ago" (relative to `now`), with the exact UTC time for
+ * machines and on hover; `exact` shows the UTC time first (logs).
+ */
+export function Time(props: { at: string | Date | null | undefined; now: Date; empty?: string; exact?: boolean }) {
   if (!props.at) return <span class="muted">{props.empty ?? "—"}</span>;
   const d = typeof props.at === "string" ? new Date(props.at) : props.at;
   const iso = d.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const utc = iso.replace("T", " ").replace("Z", " UTC");
+  if (props.exact) {
+    return (
+      <>
+        <time datetime={iso} class="nowrap">
+          {utc}
+        </time>
+        <div class="sub">{relative(d, props.now)}</div>
+      </>
+    );
+  }
   return (
-    <time datetime={iso} title={iso.replace("T", " ").replace("Z", " UTC")}>
+    <time datetime={iso} title={utc}>
       {relative(d, props.now)}
     </time>
   );

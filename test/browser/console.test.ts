@@ -7,6 +7,7 @@
  * asking for an admin's action.
  */
 import { randomBytes } from "node:crypto";
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { call, cleanup, databaseUrl, spawnServer, uniqueName, type Server } from "../blackbox/harness.js";
@@ -26,10 +27,28 @@ describe.skipIf(!HAVE_CHROMIUM)("web console in Chromium", () => {
   let key: string;
   const visited = new Set<string>();
 
+  /** A webhook receiver on loopback (the server may reach it: TAILAPI_OUTBOUND_ALLOW). */
+  const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+  const receiver = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      received.push({ headers: req.headers, body });
+      res.end("ok");
+    });
+  });
+
   beforeAll(async () => {
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     // A server as a new user starts it: a fresh tailnet, its first API key printed once.
     server = await spawnServer({
-      env: { DATABASE_URL: databaseUrl(), TAILAPI_TAILNET: uniqueName("console"), TAILAPI_ENCRYPTION_KEY: randomBytes(32).toString("base64") },
+      env: {
+        DATABASE_URL: databaseUrl(),
+        TAILAPI_TAILNET: uniqueName("console"),
+        TAILAPI_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+        TAILAPI_OUTBOUND_ALLOW: "127.0.0.1/32",
+        TAILAPI_WEBHOOK_POLL_MS: "100",
+      },
     });
     key = server.firstApiKey!;
     expect(key).toMatch(/^tskey-api-/);
@@ -39,6 +58,7 @@ describe.skipIf(!HAVE_CHROMIUM)("web console in Chromium", () => {
   afterAll(async () => {
     await browser?.close();
     await cleanup();
+    receiver.close();
   });
 
   /** Every page a test visits is checked again with axe and at a phone's width in `accessibility`. */
@@ -193,6 +213,66 @@ describe.skipIf(!HAVE_CHROMIUM)("web console in Chromium", () => {
     expect((await api("GET", `/api/v2/device/${second.body.device.nodeId}`)).status).toBe(404);
   }, 120_000);
 
+  it("DNS, webhooks with their deliveries, the configuration log and settings", async () => {
+    const page = await adminContext.newPage();
+    // DNS: a nameserver, then MagicDNS, a search domain and a split DNS domain.
+    await go(page, "/admin/dns");
+    await page.getByLabel(/^Nameservers/).fill("1.1.1.1\n9.9.9.9");
+    await page.getByRole("button", { name: "Save nameservers" }).click();
+    await expect(page.getByRole("status").textContent()).resolves.toBe("Nameservers saved (2).");
+    await page.getByRole("button", { name: "Enable MagicDNS" }).click();
+    await expect(page.getByRole("status").textContent()).resolves.toBe("MagicDNS enabled.");
+    await page.getByLabel("Domain", { exact: true }).fill("corp.example");
+    await page.getByLabel("Its nameservers").fill("10.0.0.53");
+    await page.getByRole("button", { name: "Add domain" }).click();
+    await expect(page.getByRole("row", { name: /corp\.example/ }).textContent()).resolves.toContain("10.0.0.53");
+    const dns = await api("GET", "/api/v2/tailnet/-/dns/configuration");
+    expect(dns.body).toMatchObject({ nameservers: [{ address: "1.1.1.1" }, { address: "9.9.9.9" }], preferences: { magicDNS: true } });
+
+    // Webhooks: an endpoint on the local receiver, a test event, and its delivery seen in the console.
+    await go(page, "/admin/webhooks");
+    const receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/events`;
+    await page.getByLabel("Endpoint URL").fill(receiverUrl);
+    await page.getByLabel("nodeCreated").check();
+    await page.getByRole("button", { name: "Add endpoint" }).click();
+    await expect(page.locator("h1").textContent()).resolves.toBe("Webhook endpoint added");
+    const secret = await page.getByLabel("Signing secret").inputValue();
+    expect(secret).toMatch(/^tskey-webhook-/);
+    await page.getByRole("link", { name: "Done" }).click();
+    visited.add(new URL(page.url()).pathname);
+    await page.getByRole("button", { name: "Send test event" }).click();
+    await expect(page.getByRole("status").textContent()).resolves.toContain("Test event queued");
+    for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(received).toHaveLength(1);
+    expect(received[0]!.headers["tailscale-webhook-signature"]).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(JSON.parse(received[0]!.body)[0]).toMatchObject({ type: "test" });
+    let delivered = false;
+    for (let i = 0; i < 50 && !delivered; i++) {
+      await page.reload();
+      delivered = (await page.getByRole("row", { name: /^test/ }).textContent())?.includes("Delivered") ?? false;
+      if (!delivered) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(delivered).toBe(true);
+    await expect(page.getByRole("row", { name: /^test/ }).textContent()).resolves.toContain("HTTP 200");
+
+    // The configuration log shows what was done here, from the console.
+    await go(page, "/admin/logs");
+    await page.getByLabel("Event").fill("TAILNET.ENABLE.MAGIC_DNS");
+    await page.getByRole("button", { name: "Filter" }).click();
+    const row = page.getByRole("row", { name: /TAILNET\.ENABLE\.MAGIC_DNS/ });
+    await expect(row.textContent()).resolves.toContain("Console");
+    visited.add(new URL(page.url()).pathname + new URL(page.url()).search);
+
+    // Settings: user approval on, key expiry of new machines shortened.
+    await go(page, "/admin/settings");
+    await page.getByLabel("User approval").check();
+    await page.getByLabel("Key expiry of new machines (days)").fill("30");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await expect(page.getByRole("status").textContent()).resolves.toBe("Settings saved (2 changed).");
+    expect((await api("GET", "/api/v2/tailnet/-/settings")).body).toMatchObject({ usersApprovalOn: true, devicesKeyDurationDays: 30 });
+    await page.close();
+  }, 60_000);
+
   it("refuses a form post without the session's CSRF token", async () => {
     const before = await api("GET", `/api/v2/device/${nodeId}`);
     // The browser's cookie goes along (same origin), but the token does not.
@@ -289,7 +369,7 @@ describe.skipIf(!HAVE_CHROMIUM)("web console in Chromium", () => {
     const state = await adminContext.storageState();
     const context = await browser.newContext({ bypassCSP: true, storageState: state, viewport: DESKTOP });
     const page = await context.newPage();
-    const pages = [...visited, "/admin/keys", "/admin/account", `/admin/machines/${nodeId}/expire`, `/admin/invite/${"a".repeat(32)}`];
+    const pages = [...visited, "/admin/keys", "/admin/account", `/admin/machines/${nodeId}/expire`, `/admin/invite/${"a".repeat(32)}`, "/admin/settings", "/admin/logout"];
     const failures: string[] = [];
     for (const path of pages) {
       for (const viewport of [DESKTOP, PHONE]) {

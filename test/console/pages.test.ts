@@ -420,7 +420,8 @@ describe("README", () => {
     const login = await agent.get("/admin/login");
     await agent.follow(await agent.signIn({ apiKey: t.apiKey }));
     const pages = [login.text];
-    for (const path of ["/admin/machines", `/admin/machines/${d.nodeId}`, "/admin/users", `/admin/users/${t.owner.userId}`, "/admin/keys", "/admin/acl", `/admin/invite/${"a".repeat(32)}`]) {
+    const hook = await call(t.app, "POST", "/api/v2/tailnet/-/webhooks", { key: t.apiKey, body: { endpointUrl: "https://hooks.example.com/in", subscriptions: ["nodeCreated"] } });
+    for (const path of [`/admin/webhooks/${hook.body.endpointId}`, "/admin/webhooks", "/admin/dns", "/admin/logs", "/admin/settings", "/admin/machines", `/admin/machines/${d.nodeId}`, "/admin/users", `/admin/users/${t.owner.userId}`, "/admin/keys", "/admin/acl", `/admin/invite/${"a".repeat(32)}`]) {
       pages.push((await agent.get(path)).text);
     }
     pages.push((await agent.post("/admin/keys/auth", { expiry: "3600" })).text); // the secret, with its Copy button
