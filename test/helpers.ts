@@ -25,7 +25,7 @@ import { newOperationId, randomIds } from "../src/lib/ids.js";
 import { secretBox, type SecretBox } from "../src/lib/secret-box.js";
 import type { App } from "../src/routes/define.js";
 import { ROUTES } from "../src/routes/index.js";
-import { createAuthKey, setResponseChecker, TEST_POLICY, uniqueName, type AuthKeyOpts, type Res } from "./support/http.js";
+import { call, createAuthKey, setResponseChecker, TEST_POLICY, uniqueName, type AuthKeyOpts, type Res } from "./support/http.js";
 
 export * from "./support/http.js";
 
@@ -127,10 +127,17 @@ export async function seedUser(t: SeededTailnet, role: Role, now = new Date()): 
   return { user, apiKey: secret };
 }
 
-/** A tailnet with an app, an API key and a reusable preauthorized auth key: the usual starting point. */
-export async function setupTailnet(o: AuthKeyOpts = {}) {
+/**
+ * A tailnet with an app, an API key and a reusable preauthorized auth key: the
+ * usual starting point. `approval: true` turns the tailnet's device approval on
+ * (off by default, as on Tailscale), so that keys that are not preauthorized
+ * make unauthorized devices.
+ */
+export async function setupTailnet(opts: AuthKeyOpts & { approval?: boolean } = {}) {
+  const { approval, ...o } = opts;
   const t = await seedTailnet();
   const ta = makeApp();
+  if (approval) await call(ta.app, "PATCH", "/api/v2/tailnet/-/settings", { key: t.apiKey, body: { devicesApprovalOn: true } });
   const authKey = await createAuthKey(ta.app, t.apiKey, { reusable: true, ...o });
   return { ...t, ...ta, authKey: authKey.key, authKeyId: authKey.id };
 }

@@ -35,7 +35,7 @@ export type StoredSetting = keyof typeof SETTING_COLUMNS;
 export const DEFAULT_SETTINGS: Omit<SettingsRow, "keyExpirySeconds"> = {
   aclsExternallyManagedOn: false,
   aclsExternalLink: "",
-  devicesApprovalOn: true,
+  devicesApprovalOn: false,
   devicesAutoUpdatesOn: false,
   usersApprovalOn: false,
   usersRoleAllowedToJoinExternalTailnets: "member",

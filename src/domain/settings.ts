@@ -121,13 +121,13 @@ export async function updateSettings(d: Deps, actor: Actor, patch: SettingsPatch
   });
 }
 
-/** The check policy writes make: refused while the policy file is managed elsewhere (Tailscale's answer). */
-export async function requirePolicyWritable(db: Parameters<typeof getSettingsRow>[0], tailnetId: string): Promise<void> {
+/**
+ * Whether the policy file is managed outside tailapi (`aclsExternallyManagedOn`)
+ * and where. As on Tailscale, this locks the policy editor of the web console
+ * only: a GitOps pipeline keeps writing the policy through the API, which is
+ * exactly how the setting is meant to be used.
+ */
+export async function policyManagedExternally(db: Parameters<typeof getSettingsRow>[0], tailnetId: string): Promise<{ on: boolean; link: string }> {
   const s = await getSettingsRow(db, tailnetId);
-  if (s?.aclsExternallyManagedOn) {
-    throw invalid(
-      `the policy file of this tailnet is managed externally${s.aclsExternalLink ? ` (${s.aclsExternalLink})` : ""}; ` +
-        "changes through the API are refused while aclsExternallyManagedOn is true",
-    );
-  }
+  return { on: s?.aclsExternallyManagedOn ?? false, link: s?.aclsExternalLink ?? "" };
 }

@@ -114,7 +114,7 @@ describe("GET/POST /device/{id}/routes", () => {
 
 describe("POST /device/{id}/authorized", () => {
   it("authorizes and de-authorizes, answering {}", async () => {
-    const { s, device } = await fresh({ preauthorized: false });
+    const { s, device } = await fresh({ preauthorized: false, approval: true });
     expect((await get(s, device.nodeId)).authorized).toBe(false);
     for (const authorized of [true, false, true]) {
       const r = await call(s.app, "POST", `/api/v2/device/${device.nodeId}/authorized`, { key: s.apiKey, body: { authorized } });

@@ -128,7 +128,7 @@ describe("POST /machine/update (a simulated node reports in)", () => {
   });
 
   it("a device that was never authorized is refused with a 403", async () => {
-    const s = await setupTailnet({ preauthorized: false });
+    const s = await setupTailnet({ preauthorized: false, approval: true });
     const reg = await registerDevice(s.app, s.authKey);
     const r = await report(s.app, reg.nodeToken);
     expect(r.status).toBe(403);

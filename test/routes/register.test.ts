@@ -5,7 +5,7 @@ const devicesOf = async (app: any, key: string) => (await call(app, "GET", "/api
 
 describe("POST /machine/register", () => {
   it("an untagged key makes a personal device of the key's user", async () => {
-    const s = await setupTailnet({ preauthorized: false });
+    const s = await setupTailnet({ preauthorized: false, approval: true });
     const r = await registerDevice(s.app, s.authKey, { hostname: "laptop" });
     expect(r.created).toBe(true);
     expect(r.nodeToken).toMatch(/^tskey-node-/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { accessToken, call, createAuthKey, registerDevice, seedTailnet, setupTailnet } from "../helpers.js";
+import { accessToken, call, createAuthKey, registerDevice, seedTailnet, setupTailnet, testSql } from "../helpers.js";
 
 const SETTINGS = "/api/v2/tailnet/-/settings";
 
@@ -9,7 +9,7 @@ describe("tailnet settings", () => {
     expect((await call(s.app, "GET", SETTINGS, { key: s.apiKey })).body).toEqual({
       aclsExternallyManagedOn: false,
       aclsExternalLink: "",
-      devicesApprovalOn: true,
+      devicesApprovalOn: false,
       devicesAutoUpdatesOn: false,
       devicesKeyDurationDays: 180,
       usersApprovalOn: false,
@@ -65,14 +65,15 @@ describe("tailnet settings", () => {
   it("devicesApprovalOn and devicesKeyDurationDays take effect at registration", async () => {
     const s = await setupTailnet({ preauthorized: false });
     const t0 = s.clock.now().getTime();
-    // Approval on (the default): a key that is not preauthorized makes unauthorized devices.
-    expect((await registerDevice(s.app, s.authKey)).device.authorized).toBe(false);
+    // Approval off (the default, as on Tailscale): every new device is authorized, preauthorized key or not.
+    expect((await registerDevice(s.app, s.authKey)).device.authorized).toBe(true);
+    // On: a key that is not preauthorized makes unauthorized devices; a preauthorized one, authorized ones.
+    await call(s.app, "PATCH", SETTINGS, { key: s.apiKey, body: { devicesApprovalOn: true, devicesKeyDurationDays: 7 } });
+    const waiting = (await registerDevice(s.app, s.authKey)).device;
+    expect(waiting.authorized).toBe(false);
+    expect(Date.parse(waiting.expires) - Math.floor(t0 / 1000) * 1000).toBe(7 * 86400_000);
     const pre = await createAuthKey(s.app, s.apiKey, { preauthorized: true });
     expect((await registerDevice(s.app, pre.key)).device.authorized).toBe(true);
-    await call(s.app, "PATCH", SETTINGS, { key: s.apiKey, body: { devicesApprovalOn: false, devicesKeyDurationDays: 7 } });
-    const d = (await registerDevice(s.app, s.authKey)).device;
-    expect(d.authorized).toBe(true);
-    expect(Date.parse(d.expires) - Math.floor(t0 / 1000) * 1000).toBe(7 * 86400_000);
   });
 
   it("postureIdentityCollectionOn decides whether node reports may carry posture identity", async () => {
@@ -142,17 +143,13 @@ describe("contacts", () => {
 });
 
 describe("aclsExternallyManagedOn", () => {
-  it("refuses policy writes through the API, naming the external link, and changes nothing; off again, they work", async () => {
+  it("locks only the console's editor, as on Tailscale: the API (what a GitOps pipeline pushes through) keeps writing", async () => {
     const s = await setupTailnet();
-    const before = (await call(s.app, "GET", "/api/v2/tailnet/-/acl", { key: s.apiKey })).headers.get("etag");
     await call(s.app, "PATCH", SETTINGS, { key: s.apiKey, body: { aclsExternallyManagedOn: true, aclsExternalLink: "https://git.example.com/acl" } });
-    const refused = await call(s.app, "POST", "/api/v2/tailnet/-/acl", { key: s.apiKey, body: { tagOwners: { "tag:x": [] } } });
-    expect(refused.status).toBe(400);
-    expect(refused.body).toEqual({
-      message: "the policy file of this tailnet is managed externally (https://git.example.com/acl); changes through the API are refused while aclsExternallyManagedOn is true",
-    });
-    expect((await call(s.app, "GET", "/api/v2/tailnet/-/acl", { key: s.apiKey })).headers.get("etag")).toBe(before);
-    await call(s.app, "PATCH", SETTINGS, { key: s.apiKey, body: { aclsExternallyManagedOn: false } });
-    expect((await call(s.app, "POST", "/api/v2/tailnet/-/acl", { key: s.apiKey, body: { tagOwners: { "tag:x": [] } } })).status).toBe(200);
+    const { policyManagedExternally } = await import("../../src/domain/settings.js");
+    expect(await policyManagedExternally(testSql(), s.tailnet.tailnetId)).toEqual({ on: true, link: "https://git.example.com/acl" });
+    const pushed = await call(s.app, "POST", "/api/v2/tailnet/-/acl", { key: s.apiKey, body: { tagOwners: { "tag:x": [] } } });
+    expect(pushed.status, pushed.text).toBe(200);
+    expect((await call(s.app, "GET", "/api/v2/tailnet/-/acl", { key: s.apiKey })).body).toEqual({ tagOwners: { "tag:x": [] } });
   });
 });

@@ -144,6 +144,7 @@ describe("webhook delivery", () => {
     await call(s.app, "DELETE", `/api/v2/device/${device.nodeId}`, { key: s.apiKey });
     expect((await listJobs(testSql(), s.tailnet.tailnetId, s.hook.endpointId)).map((j) => j.eventType)).toEqual(["nodeDeleted"]);
     await call(s.app, "PATCH", `/api/v2/webhooks/${s.hook.endpointId}`, { key: s.apiKey, body: { subscriptions: ["categoryTailnetManagement"] } });
+    await call(s.app, "PATCH", "/api/v2/tailnet/-/settings", { key: s.apiKey, body: { devicesApprovalOn: true } });
     await createAuthKey(s.app, s.apiKey, { preauthorized: false }).then((k) => registerDevice(s.app, k.key));
     const types = (await listJobs(testSql(), s.tailnet.tailnetId, s.hook.endpointId)).map((j) => j.eventType).sort();
     expect(types).toEqual(["nodeCreated", "nodeDeleted", "nodeNeedsApproval"]);
@@ -152,6 +153,7 @@ describe("webhook delivery", () => {
   it("nodeApproved when an admin authorizes a waiting device; policyUpdate with the old and new policy", async () => {
     const rx = await receiver();
     const s = await withWebhook(rx.url, ["nodeApproved", "policyUpdate"]);
+    await call(s.app, "PATCH", "/api/v2/tailnet/-/settings", { key: s.apiKey, body: { devicesApprovalOn: true } });
     const waiting = await createAuthKey(s.app, s.apiKey, { preauthorized: false }).then((k) => registerDevice(s.app, k.key));
     const authorize = (authorized: boolean) => call(s.app, "POST", `/api/v2/device/${waiting.device.nodeId}/authorized`, { key: s.apiKey, body: { authorized } });
     expect((await authorize(true)).status).toBe(200);

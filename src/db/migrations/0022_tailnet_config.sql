@@ -16,7 +16,7 @@ CREATE TABLE tailnet_settings (
   acls_externally_managed_on    boolean NOT NULL DEFAULT false,
   acls_external_link            text NOT NULL DEFAULT '',
   -- On by default in tailapi: a device joins unauthorized unless its auth key is preauthorized.
-  devices_approval_on           boolean NOT NULL DEFAULT true,
+  devices_approval_on           boolean NOT NULL DEFAULT false,
   devices_auto_updates_on       boolean NOT NULL DEFAULT false,
   users_approval_on             boolean NOT NULL DEFAULT false,
   users_role_join_external      text NOT NULL DEFAULT 'member',
