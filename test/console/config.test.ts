@@ -78,7 +78,7 @@ describe("Settings", () => {
       aclsExternalLink: "",
       usersApprovalOn: "1",
       devicesApprovalOn: "1",
-    }))).toBe("Settings saved (4 changed).");
+    }))).toBe("Settings saved (5 changed).");
     const s = (await call(t.app, "GET", "/api/v2/tailnet/-/settings", { key: t.apiKey })).body;
     expect(s).toMatchObject({
       devicesKeyDurationDays: 30,

@@ -61,7 +61,7 @@ describe("Machines", () => {
   });
 
   it("a machine's forms: rename, tags (own tags only offered), routes and exit node, approval, key expiry, IPv4, expire, delete", async () => {
-    const t = await admin(await setupTailnet({ preauthorized: false }));
+    const t = await admin(await setupTailnet({ preauthorized: false, approval: true }));
     const { device: d } = await registerDevice(t.app, t.authKey, { hostname: "gw", advertiseRoutes: ["10.1.0.0/16", "0.0.0.0/0", "::/0"] });
     const path = `/admin/machines/${d.nodeId}`;
     const page = await t.agent.get(path);
@@ -404,6 +404,25 @@ describe("Access controls", () => {
     expect(bad.status).toBe(400);
     expect(flashOf(bad)).toMatch(/^Invalid policy: line 1/);
     expect((await call(t.app, "GET", "/api/v2/tailnet/-/acl", { key: t.apiKey, headers: { Accept: "application/hujson" } })).text).toBe(stored.text);
+  });
+});
+
+describe("Access controls managed elsewhere", () => {
+  it("locks the editor while aclsExternallyManagedOn (the API keeps accepting the file)", async () => {
+    const t = await admin();
+    const before = (await call(t.app, "GET", "/api/v2/tailnet/-/acl", { key: t.apiKey, headers: { Accept: "application/hujson" } })).text;
+    await call(t.app, "PATCH", "/api/v2/tailnet/-/settings", { key: t.apiKey, body: { aclsExternallyManagedOn: true, aclsExternalLink: "https://git.example.com/policy" } });
+    const page = await t.agent.get("/admin/acl");
+    expect(page.text).toContain("managed elsewhere");
+    expect(page.text).toContain('href="https://git.example.com/policy"');
+    expect(page.text).not.toContain('value="save"');
+    expect(page.text).toMatch(/<textarea[^>]*readonly/);
+    const etag = decodeEntities(/name="etag" value="([^"]+)"/.exec(page.text)![1]!);
+    const res = await t.agent.post("/admin/acl", { do: "save", policy: '{"acls": []}', etag });
+    expect(res.status).toBe(400);
+    expect(flashOf(res)).toMatch(/^The policy file is managed elsewhere/);
+    expect((await call(t.app, "GET", "/api/v2/tailnet/-/acl", { key: t.apiKey, headers: { Accept: "application/hujson" } })).text).toBe(before);
+    expect((await call(t.app, "POST", "/api/v2/tailnet/-/acl", { key: t.apiKey, body: { acls: [] } })).status).toBe(200);
   });
 });
 

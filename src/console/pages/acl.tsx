@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { getPolicyFile, setPolicyFile, validatePolicyFile } from "../../domain/policies.js";
-import { DomainError, forbidden } from "../../lib/errors.js";
+import { policyManagedExternally } from "../../domain/settings.js";
+import { DomainError, forbidden, invalid } from "../../lib/errors.js";
 import { can } from "../abilities.js";
 import { consoleDeps, humanMessage } from "../actions.js";
 import { field, rawField, readForm, type CC, type ConsoleApp } from "../context.js";
@@ -13,10 +14,12 @@ import { Csrf, Page, render } from "../ui.js";
  * (HuJSON comments and all), validated on demand, and saved only while
  * nobody else has saved since the page was opened (its ETag rides along).
  */
-function AclPage(props: { c: CC; text: string; etag: string; isDefault: boolean; flash?: Flash | null; current?: string }) {
+type External = { on: boolean; link: string };
+
+function AclPage(props: { c: CC; text: string; etag: string; isDefault: boolean; external: External; flash?: Flash | null; current?: string }) {
   const { c } = props;
   const actor = c.get("actor");
-  const write = can(actor, "policy_file");
+  const write = can(actor, "policy_file") && !props.external.on;
   return (
     <Page c={c} title="Access controls" active="acl" flash={props.flash} wide>
       <p class="lead">
@@ -24,6 +27,22 @@ function AclPage(props: { c: CC; text: string; etag: string; isDefault: boolean;
         and <code>tests</code>, in HuJSON (JSON with comments and trailing commas).
         {props.isDefault && " This tailnet still has the default policy, which allows every connection."}
       </p>
+      {props.external.on && (
+        <p class="flash flash-error" role="note">
+          This tailnet's policy file is managed elsewhere
+          {props.external.link && (
+            <>
+              {" "}
+              (
+              <a href={props.external.link} rel="noopener noreferrer">
+                {props.external.link}
+              </a>
+              )
+            </>
+          )}
+          , so this editor is locked; the API keeps accepting the file from there. <a href="/admin/settings">Settings</a> turns this off.
+        </p>
+      )}
       <form method="post" action="/admin/acl" class="stack">
         <Csrf token={c.get("session").csrfToken} />
         <input type="hidden" name="etag" value={props.etag} />
@@ -60,8 +79,9 @@ export function registerAcl(app: ConsoleApp): void {
   app.get("/acl", async (c) => {
     const actor = c.get("actor");
     if (!can(actor, "policy_file:read")) throw forbidden();
-    const p = await getPolicyFile(consoleDeps(c), actor);
-    return render(c, <AclPage c={c} text={p.text} etag={p.etag} isDefault={p.isDefault} />);
+    const d = consoleDeps(c);
+    const [p, external] = await Promise.all([getPolicyFile(d, actor), policyManagedExternally(d.sql, actor.tailnetId)]);
+    return render(c, <AclPage c={c} text={p.text} etag={p.etag} isDefault={p.isDefault} external={external} />);
   });
 
   app.post("/acl", async (c) => {
@@ -72,8 +92,9 @@ export function registerAcl(app: ConsoleApp): void {
     // Browsers send a textarea's lines with CRLF; the file keeps the LF it was written with.
     const text = rawField(form, "policy").replace(/\r\n?/g, "\n");
     const etag = field(form, "etag");
+    const external = await policyManagedExternally(d.sql, actor.tailnetId);
     const again = (flash: Flash, status: number, current?: { text: string; etag: string; isDefault: boolean }) =>
-      render(c, <AclPage c={c} text={text} etag={current?.etag ?? etag} isDefault={false} flash={flash} current={current?.text} />, status);
+      render(c, <AclPage c={c} text={text} etag={current?.etag ?? etag} isDefault={false} external={external} flash={flash} current={current?.text} />, status);
 
     if (field(form, "do") !== "save") {
       const problem = validatePolicyFile(text);
@@ -81,6 +102,7 @@ export function registerAcl(app: ConsoleApp): void {
     }
     try {
       if (!can(actor, "policy_file")) throw forbidden();
+      if (external.on) throw invalid("the policy file is managed elsewhere (Settings: policy file managed elsewhere): the console's editor is locked");
       await setPolicyFile(d, actor, text, etag || undefined);
       return redirectWith(c, "/admin/acl", { kind: "ok", text: "Policy file saved." });
     } catch (err) {
