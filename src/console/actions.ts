@@ -1,15 +1,11 @@
-import type { Context } from "hono";
 import type { Scope } from "../auth/scopes.js";
 import type { Deps } from "../domain/deps.js";
-import { deps, type AppEnv } from "../http/context.js";
 import { DomainError, forbidden, MESSAGES } from "../lib/errors.js";
 import { can } from "./abilities.js";
-import { readForm, type CC, type ConsoleApp, type Form } from "./context.js";
+import { consoleDeps, readForm, type CC, type ConsoleApp, type Form } from "./context.js";
 import { redirectWith } from "./session.js";
 
-export function consoleDeps(c: CC): Deps {
-  return deps(c as unknown as Context<AppEnv>);
-}
+export { consoleDeps };
 
 /** A domain refusal as one sentence for a person. */
 export function humanMessage(err: DomainError): string {

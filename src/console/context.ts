@@ -1,7 +1,8 @@
 import type { Context, Hono } from "hono";
 import type { Actor } from "../domain/actor.js";
+import type { Deps } from "../domain/deps.js";
 import type { Flash, Session } from "../domain/sessions.js";
-import type { AppEnv } from "../http/context.js";
+import { deps, type AppEnv } from "../http/context.js";
 
 /** What the console's middleware puts on a signed-in request's context. */
 export type ConsoleEnv = {
@@ -16,6 +17,11 @@ export type ConsoleEnv = {
 
 export type CC = Context<ConsoleEnv>;
 export type ConsoleApp = Hono<ConsoleEnv>;
+
+/** The domain's dependencies for a console request (as `deps` makes them for the API's routes). */
+export function consoleDeps(c: Context<ConsoleEnv> | Context): Deps {
+  return deps(c as unknown as Context<AppEnv>);
+}
 
 /** A submitted form: repeated fields come as lists. */
 export type Form = Record<string, string | File | (string | File)[]>;

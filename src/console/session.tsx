@@ -4,9 +4,9 @@ import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { authenticateKey } from "../auth/authenticate.js";
 import { endSession, findSession, setFlash, type Flash, type Session } from "../domain/sessions.js";
-import { deps, type AppEnv } from "../http/context.js";
+import type { AppEnv } from "../http/context.js";
 import { DomainError } from "../lib/errors.js";
-import { field, readForm, type CC, type ConsoleEnv } from "./context.js";
+import { consoleDeps, field, readForm, type CC, type ConsoleEnv } from "./context.js";
 import { BarePage, render } from "./ui.js";
 
 /**
@@ -125,7 +125,7 @@ export function csrfRefused(c: Context) {
  * cross-site origin (else 403, nothing done).
  */
 export const requireSession: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
-  const d = deps(c as unknown as Context<AppEnv>);
+  const d = consoleDeps(c);
   const token = getCookie(c, SESSION_COOKIE);
   const session = await findSession(d, token);
   if (!session) {
@@ -157,6 +157,6 @@ export const requireSession: MiddlewareHandler<ConsoleEnv> = async (c, next) => 
 
 /** Leaves a message for the next page and redirects there (303: the browser follows with a GET). */
 export async function redirectWith(c: CC, to: string, flash: Flash) {
-  await setFlash(deps(c as unknown as Context<AppEnv>), c.get("session") as Session, flash);
+  await setFlash(consoleDeps(c), c.get("session") as Session, flash);
   return c.redirect(to, 303);
 }

@@ -3,11 +3,9 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { authenticateConsole, authenticateKey, type ConsoleCredentials } from "../../auth/authenticate.js";
 import { endSession, findSession, signOut, startSession } from "../../domain/sessions.js";
-import { deps, type AppEnv } from "../../http/context.js";
 import { DomainError } from "../../lib/errors.js";
 import { randomBase62 } from "../../lib/ids.js";
-import type { ConsoleApp } from "../context.js";
-import { field, readForm } from "../context.js";
+import { consoleDeps, field, readForm, type ConsoleApp } from "../context.js";
 import { clearSessionCookie, cookieOptions, csrfMatches, csrfRefused, safeNext, SESSION_COOKIE, setSessionCookie } from "../session.js";
 import { BarePage, Csrf, FlashMessage, homeOf, Page, render } from "../ui.js";
 import type { Flash } from "../../domain/sessions.js";
@@ -83,7 +81,7 @@ function loginToken(c: Context): string {
 
 export function registerLogin(app: ConsoleApp): void {
   app.get("/login", async (c) => {
-    const d = deps(c as unknown as Context<AppEnv>);
+    const d = consoleDeps(c);
     // Already signed in (with a credential that still works): straight in.
     const session = await findSession(d, getCookie(c, SESSION_COOKIE));
     if (session) {
@@ -113,7 +111,7 @@ export function registerLogin(app: ConsoleApp): void {
     const method = field(form, "method");
     const creds: ConsoleCredentials =
       method === "oauth" ? { clientId: field(form, "client_id"), clientSecret: field(form, "client_secret") } : { apiKey: field(form, "apikey") };
-    const d = deps(c as unknown as Context<AppEnv>);
+    const d = consoleDeps(c);
     try {
       const actor = await authenticateConsole(creds, c.get("services"));
       // A new session each time (never one a cookie already named): the previous one ends here.
@@ -159,7 +157,7 @@ export function registerLogout(app: ConsoleApp): void {
     ),
   );
   app.post("/logout", async (c) => {
-    await signOut(deps(c as unknown as Context<AppEnv>), c.get("actor"), c.get("session"));
+    await signOut(consoleDeps(c), c.get("actor"), c.get("session"));
     clearSessionCookie(c);
     return c.redirect("/admin/login?reason=signed-out", 303);
   });
