@@ -55,6 +55,7 @@ const app = createApp({
   tokens: new TokenService(randomBytes(32)),
   secrets: secretBox(randomBytes(32)),
   outbound: { allow: [] },
+  defaultTailnet: "example.com",
 });
 
 const baseline = new Hono();

@@ -11,6 +11,9 @@ import { newRouter, type App } from "./routes/define.js";
 import { registerRoutes } from "./routes/index.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** An import carries a whole tailnet (every device with every field): it may be larger. */
+export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+const IMPORT_PATH = /^\/api\/v2\/tailnet\/[^/]+\/import$/;
 const VERSION = "0.1.0";
 
 export type OpenApiDocument = ReturnType<App["getOpenAPI31Document"]>;
@@ -59,8 +62,10 @@ function jsonByDefault(c: Context<AppEnv>): void {
 
 /** 413; the rejected body is left unread, so the connection cannot carry another request: close it. */
 function tooLarge(c: Context<AppEnv>) {
-  return c.json({ message: `request body too large (limit ${MAX_BODY_BYTES} bytes)` }, 413, { Connection: "close" });
+  return c.json({ message: `request body too large (limit ${limitOf(c)} bytes)` }, 413, { Connection: "close" });
 }
+
+const limitOf = (c: Context<AppEnv>) => (IMPORT_PATH.test(c.req.path) ? MAX_IMPORT_BYTES : MAX_BODY_BYTES);
 
 export function createApp(services: Services): App {
   const app = newRouter();
@@ -74,10 +79,8 @@ export function createApp(services: Services): App {
     requestLog(c).debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: +(performance.now() - start).toFixed(2) }, "request");
   });
   app.use("*", methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => c.json({ message: "method not allowed" }, 405, { Allow: methods.join(", ") }) }));
-  const limit = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: tooLarge,
-  });
+  const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+  const importLimit = bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: tooLarge });
   // A request that declares its length is checked against the header alone:
   // Node's HTTP parser never delivers more bytes than Content-Length says, and
   // not touching the body here keeps @hono/node-server's fast path for reading
@@ -87,9 +90,9 @@ export function createApp(services: Services): App {
   app.use("*", async (c, next) => {
     const length = c.req.header("content-length");
     const chunked = c.req.header("transfer-encoding") !== undefined;
-    if (length !== undefined && !chunked) return Number(length) > MAX_BODY_BYTES ? tooLarge(c) : next();
+    if (length !== undefined && !chunked) return Number(length) > limitOf(c) ? tooLarge(c) : next();
     if (!chunked && (c.req.method === "GET" || c.req.method === "HEAD")) return next();
-    return limit(c, next);
+    return (limitOf(c) === MAX_BODY_BYTES ? limit : importLimit)(c, next);
   });
   app.use("*", (c, next) => {
     const m = c.req.method;

@@ -5,16 +5,22 @@ import { BootstrapError } from "./domain/bootstrap.js";
 import type { Deps } from "./domain/deps.js";
 import { createApiKey, createOAuthClient, DAY, listKeysOfType, MAX_KEY_EXPIRY_SECONDS, revokeKey } from "./domain/keys.js";
 import { createTailnetWithKey, listTailnets, operatorOf } from "./domain/tailnets.js";
-import { createUser, listUsers } from "./domain/users.js";
+import { listUsers } from "./domain/users.js";
 import { DomainError } from "./lib/errors.js";
 import { rfc3339, parseDuration } from "./lib/time.js";
 import { withRuntime } from "./runtime.js";
 import { startServer, StartError } from "./server.js";
+import { addAdminCommands } from "./cli/admin.js";
+import { ApiError } from "./cli/client.js";
 
 /**
- * The `tailapi` command. Every verb but `serve` opens the database (the
- * embedded one, or DATABASE_URL) and calls the domain layer, acting as the
- * operator: the same rules as the API, with the owner's rights.
+ * The `tailapi` command. The administration verbs (users, preauthkeys,
+ * nodes, policy, invites, import, export: src/cli/admin.ts) are calls of
+ * tailapi's HTTP API, made in-process on the local database as the
+ * operator, or to a remote server with --server/TAILAPI_URL and
+ * TAILAPI_API_KEY. The operator's own verbs (tailnets, apikeys,
+ * oauth-clients) open the local database and call the domain layer, acting
+ * as the tailnet's owner.
  */
 
 function expiryOption(value: string): number {
@@ -39,6 +45,7 @@ async function asOperator<T>(config: Config, tailnet: string | undefined, fn: (d
 export function buildCli(config: () => Config): Command {
   const program = new Command("tailapi")
     .description("A self-hosted server that speaks Tailscale's public v2 REST API.")
+    .option("--server <url>", "administration verbs call this tailapi server (with $TAILAPI_API_KEY) instead of the local database (default: $TAILAPI_URL)")
     .showHelpAfterError();
 
   program
@@ -93,28 +100,7 @@ export function buildCli(config: () => Config): Command {
 
   const tailnetOpt = () => new Option("--tailnet <name>", "tailnet (default: $TAILAPI_TAILNET)");
 
-  const users = program.command("users").description("manage users");
-  users
-    .command("create")
-    .argument("<login>", "login name, e.g. alice@example.com")
-    .addOption(tailnetOpt())
-    .addOption(new Option("--role <role>", "role").choices(["owner", "admin", "member"]).default("member"))
-    .description("create a user")
-    .action(async (login: string, opts: { tailnet?: string; role: "owner" | "admin" | "member" }) => {
-      await asOperator(config(), opts.tailnet, async (d, actor) => {
-        const u = await createUser(d, actor, { loginName: login, role: opts.role });
-        out(`${u.userId}\t${u.loginName}\t${u.role}`);
-      });
-    });
-  users
-    .command("list")
-    .addOption(tailnetOpt())
-    .description("list users")
-    .action(async (opts: { tailnet?: string }) => {
-      await asOperator(config(), opts.tailnet, async (d, actor) => {
-        for (const u of await listUsers(d, actor)) out(`${u.userId}\t${u.loginName}\t${u.role}`);
-      });
-    });
+  addAdminCommands(program, config);
 
   const apikeys = program.command("apikeys").description("manage API access tokens");
   apikeys
@@ -214,8 +200,14 @@ export async function main(argv = process.argv): Promise<void> {
     await buildCli(config).parseAsync(argv);
   } catch (e) {
     // Domain errors, bad configuration and bootstrap problems are the user's to fix: one line, no stack.
-    if (e instanceof DomainError || e instanceof ConfigError || e instanceof BootstrapError || e instanceof StartError) {
+    if (e instanceof ApiError) {
       err(`tailapi: ${e.message}`);
+      // Failing policy tests: what failed, per source.
+      for (const entry of Array.isArray(e.data) ? (e.data as { user?: string; errors?: string[] }[]) : []) {
+        for (const line of entry.errors ?? []) err(`  ${entry.user}: ${line}`);
+      }
+    } else if (e instanceof DomainError || e instanceof ConfigError || e instanceof BootstrapError || e instanceof StartError || (e as NodeJS.ErrnoException)?.code === "ENOENT") {
+      err(`tailapi: ${(e as Error).message}`);
     } else {
       err(`tailapi: ${(e as Error)?.stack ?? String(e)}`);
     }

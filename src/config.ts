@@ -14,6 +14,18 @@ function duration(dflt: string) {
     .refine((ms) => ms >= 1000, "must be at least 1s");
 }
 
+/** An http(s) URL with no query or fragment. */
+function httpUrl(what: string) {
+  return z.string().refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === "http:" || u.protocol === "https:") && !u.search && !u.hash && !u.username;
+    } catch {
+      return false;
+    }
+  }, `must be an http:// or https:// URL: ${what}`);
+}
+
 /** A whole number in [min, max] (digits only: no `1e3`, no `0x10`). */
 function wholeNumber(min: number, max: number, dflt: number) {
   const message = `must be a whole number from ${min} to ${max}`;
@@ -65,6 +77,10 @@ const EnvSchema = z.object({
     .default(10),
   TAILAPI_OFFLINE_AFTER: duration("60s"),
   TAILAPI_EPHEMERAL_TIMEOUT: duration("30m"),
+  TAILAPI_PUBLIC_URL: httpUrl("the address clients reach this server at, such as https://tailapi.example.com").optional(),
+  TAILAPI_SEED: z.string().optional(),
+  TAILAPI_URL: httpUrl("the server the CLI talks to, such as http://127.0.0.1:8080").optional(),
+  TAILAPI_API_KEY: z.string().optional(),
   TAILAPI_OUTBOUND_ALLOW: z
     .string()
     .refine((v) => tryAllowList(v) !== undefined, "must be comma-separated IP addresses or CIDR prefixes, e.g. 127.0.0.0/8,::1/128")
@@ -92,6 +108,13 @@ export type Config = {
   offlineAfterMs: number;
   /** An ephemeral device silent for this long is deleted. */
   ephemeralTimeoutMs: number;
+  /** Base of the links the server hands out (web registration's authUrl, invite URLs); else each request's own origin. */
+  publicUrl: string | undefined;
+  /** Files or directories imported into the default tailnet when a start creates it (CI stand-ins). */
+  seed: string[];
+  /** The CLI's remote mode: the server to call, with this API key; unset means the local database. */
+  serverUrl: string | undefined;
+  apiKey: string | undefined;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
   /** Networks outbound requests may reach besides global unicast addresses (default: none). */
   outboundAllow: AllowList;
@@ -127,6 +150,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolSize: e.TAILAPI_DB_POOL_SIZE,
     offlineAfterMs: e.TAILAPI_OFFLINE_AFTER,
     ephemeralTimeoutMs: e.TAILAPI_EPHEMERAL_TIMEOUT,
+    publicUrl: e.TAILAPI_PUBLIC_URL?.replace(/\/+$/, ""),
+    seed: (e.TAILAPI_SEED ?? "").split(",").map((p) => p.trim()).filter(Boolean),
+    serverUrl: e.TAILAPI_URL?.replace(/\/+$/, ""),
+    apiKey: e.TAILAPI_API_KEY,
     logLevel: e.LOG_LEVEL,
     outboundAllow: parseAllowList(e.TAILAPI_OUTBOUND_ALLOW),
     webhooks: {

@@ -6,6 +6,9 @@ import { loadMasterKey } from "./auth/master-key.js";
 import { TokenService } from "./auth/tokens.js";
 import type { Config } from "./config.js";
 import { bootstrap } from "./domain/bootstrap.js";
+import { bundleFromFiles, type ImportBundle } from "./domain/transfer.js";
+import { DomainError } from "./lib/errors.js";
+import { readFilesOf } from "./lib/files.js";
 import { openDatabase, type Database } from "./db/index.js";
 import type { Deps } from "./domain/deps.js";
 import { sweepEphemeral } from "./domain/nodes.js";
@@ -24,6 +27,15 @@ function listenError(err: NodeJS.ErrnoException, config: Pick<Config, "host" | "
   if (err.code === "EACCES") return new StartError(`cannot listen on ${where}: permission denied (ports below 1024 need privileges; set PORT to a higher one)`);
   if (err.code === "EADDRNOTAVAIL") return new StartError(`cannot listen on ${where}: this machine has no such address (check HOST)`);
   return err;
+}
+
+/** TAILAPI_SEED's files, as an import; a file that cannot be read or understood stops the start. */
+async function readSeed(paths: string[]): Promise<ImportBundle> {
+  try {
+    return bundleFromFiles(await readFilesOf(paths));
+  } catch (err) {
+    throw new StartError(`TAILAPI_SEED: ${(err as Error).message}`);
+  }
 }
 
 export type RunningServer = {
@@ -47,7 +59,14 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
     const outbound = { allow: config.outboundAllow };
     const presence = { offlineAfterMs: config.offlineAfterMs, ephemeralTimeoutMs: config.ephemeralTimeoutMs };
     const d: Deps = { sql: db.sql, clock: systemClock, ids: randomIds, log: logger, presence, origin: "system", requestId: "startup", operationId: newOperationId(), secrets, outbound };
-    const boot = await bootstrap(d, config.defaultTailnet, config.bootstrapApiKey);
+    const seed = config.seed.length ? await readSeed(config.seed) : undefined;
+    const boot = await bootstrap(d, config.defaultTailnet, config.bootstrapApiKey, seed).catch((err: unknown) => {
+      // A seed that does not import (a conflict, a bad record) stops the start, and leaves nothing behind.
+      if (seed && err instanceof DomainError) throw new StartError(`TAILAPI_SEED: ${err.message}`);
+      throw err;
+    });
+    if (boot.seeded) logger.info({ tailnet: boot.tailnet.name, ...boot.seeded }, "TAILAPI_SEED imported into the new tailnet");
+    if (boot.seedSkipped) logger.info({ tailnet: boot.tailnet.name }, "TAILAPI_SEED left alone: the tailnet exists already (seeds go into a fresh database)");
     if (boot.createdKey) {
       announce(
         `\nFirst API key of tailnet ${boot.tailnet.name} (user ${boot.createdKey.owner.loginName}); it is shown only this once:\n` +
@@ -58,7 +77,19 @@ export async function startServer(config: Config, opts: { logger?: Logger; annou
       logger.warn({ keyFile: master.source }, "TAILAPI_ENCRYPTION_KEY is not set: token-signing keys are encrypted with a key file of this replica");
     }
     const tokens = new TokenService(master.key);
-    const app = createApp({ sql: db.sql, clock: systemClock, ids: randomIds, logger, credentials: new CredentialCache(), tokens, presence, secrets, outbound });
+    const app = createApp({
+      sql: db.sql,
+      clock: systemClock,
+      ids: randomIds,
+      logger,
+      credentials: new CredentialCache(),
+      tokens,
+      presence,
+      secrets,
+      outbound,
+      defaultTailnet: config.defaultTailnet,
+      publicUrl: config.publicUrl,
+    });
     if (config.webhooks.worker) {
       worker = new WebhookWorker(
         { ...d, requestId: "webhook-worker", log: logger },

@@ -89,6 +89,7 @@ export function makeApp(over: Partial<Services> = {}): TestApp {
     credentials: new CredentialCache(0),
     tokens: (sharedTokens ??= new TokenService(randomBytes(32))),
     presence: DEFAULT_PRESENCE,
+    defaultTailnet: "example.com",
     secrets: testSecrets(),
     outbound: { allow: [] },
     ...over,

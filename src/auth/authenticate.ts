@@ -1,10 +1,11 @@
 import { findCredential, type CredentialRow } from "../db/keys.js";
 import type { Queryable, Sql } from "../db/sql.js";
+import { ROLES } from "../db/users.js";
 import type { Actor, Role } from "../domain/actor.js";
 import type { Clock } from "../lib/clock.js";
 import { forbidden, unauthorized } from "../lib/errors.js";
 import { verifySecret, type CredentialLookup } from "./credentials.js";
-import { roleScopes } from "./roles.js";
+import { ownDevicesOnly, roleScopes } from "./roles.js";
 import { grants, normalize, type Scope } from "./scopes.js";
 import { looksLikeJwt, type TokenClaims, type TokenService } from "./tokens.js";
 
@@ -63,11 +64,7 @@ export function directLookup(sql: Queryable): CredentialLookup {
 
 export type AuthServices = { sql: Sql; clock: Clock; credentials: CredentialCache; tokens: TokenService };
 
-const ROLE_SCOPES: Record<Role, ReadonlySet<string>> = {
-  owner: normalize(roleScopes("owner")),
-  admin: normalize(roleScopes("admin")),
-  member: normalize(roleScopes("member")),
-};
+const ROLE_SCOPES = Object.fromEntries(ROLES.map((r) => [r, normalize(roleScopes(r))])) as unknown as Record<Role, ReadonlySet<string>>;
 
 const expired = (row: CredentialRow, now: Date) => row.expiresAt !== null && row.expiresAt.getTime() <= now.getTime();
 
@@ -90,9 +87,14 @@ export async function authenticate(token: string | undefined, s: AuthServices): 
   return actor;
 }
 
-/** The actor an API key's row stands for: its user, with the user's role; undefined when the key is not usable now. */
+/**
+ * The actor an API key's row stands for: its user, with the user's role;
+ * undefined when the key is not usable now. A suspended user's keys (or one
+ * still waiting for approval) work again once the user is restored (approved).
+ */
 function apiKeyActor(row: CredentialRow | undefined, now: Date): Actor | undefined {
   if (!row || row.keyType !== "api" || row.revokedAt || expired(row, now) || !row.userId || !row.role || !row.loginName) return undefined;
+  if (!row.userActive) return undefined;
   const role = row.role as Role;
   return {
     tailnetId: row.tailnetId,
@@ -102,7 +104,7 @@ function apiKeyActor(row: CredentialRow | undefined, now: Date): Actor | undefin
     user: { id: row.userId, loginName: row.loginName, role },
     scopes: ROLE_SCOPES[role],
     tags: [],
-    ownDevicesOnly: role === "member",
+    ownDevicesOnly: ownDevicesOnly(role),
   };
 }
 

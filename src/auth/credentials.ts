@@ -7,7 +7,7 @@ import { randomBase62 } from "../lib/ids.js";
  * where `<id>` is the public key id (`k…CNTRL`) stored in clear and `<secret>` is
  * random base62 of which only a SHA-256 hash is stored.
  */
-export type SecretKind = "api" | "auth" | "client" | "node";
+export type SecretKind = "api" | "auth" | "client" | "node" | "invite";
 
 /** 32 base62 characters: about 190 bits, comfortably above 128. */
 const SECRET_LENGTH = 32;
@@ -36,7 +36,7 @@ export function givenSecret(full: string): MintedSecret | undefined {
   return p ? { keyId: p.keyId, secret: p.secret, full, hash: hashSecret(p.secret) } : undefined;
 }
 
-const PATTERN = /^tskey-(api|auth|client|node)-([A-Za-z0-9]{4,40})-([A-Za-z0-9]{1,128})$/;
+const PATTERN = /^tskey-(api|auth|client|node|invite)-([A-Za-z0-9]{4,40})-([A-Za-z0-9]{1,128})$/;
 
 export type ParsedSecret = { kind: SecretKind; keyId: string; secret: string };
 
@@ -51,22 +51,29 @@ export function isApiKeyFormat(value: string): boolean {
   return p !== undefined && p.kind === "api" && p.secret.length >= MIN_SECRET_LENGTH;
 }
 
+/** What the check needs of a stored credential: its kind and the hash of its secret. */
+export type StoredSecret = { keyType: string; secretHash: Uint8Array };
+
 /** Where verifySecret finds a credential row by its public key id (the database, or a cache in front of it). */
-export type CredentialLookup = {
-  find(keyId: string): Promise<CredentialRow | undefined>;
+export type CredentialLookup<R extends StoredSecret = CredentialRow> = {
+  find(keyId: string): Promise<R | undefined>;
   /** Optional memo of presented secrets already checked against this very row object. */
-  checked?(presented: string, row: CredentialRow): boolean;
-  remember?(presented: string, row: CredentialRow): void;
+  checked?(presented: string, row: R): boolean;
+  remember?(presented: string, row: R): void;
 };
 
 /**
  * The one secret check, for every credential: API keys, OAuth client secrets,
- * auth keys and node tokens. Parses `tskey-<kind>-<id>-<secret>`, loads the
+ * auth keys, node tokens and user invite codes. Parses `tskey-<kind>-<id>-<secret>`, loads the
  * row by key id, and compares SHA-256 hashes in constant time. Returns the row
  * only when the kind matches and the secret is right; whether the row is still
  * usable (revoked, expired) is the caller's rule.
  */
-export async function verifySecret(presented: string, kind: SecretKind, lookup: CredentialLookup): Promise<CredentialRow | undefined> {
+export async function verifySecret<R extends StoredSecret = CredentialRow>(
+  presented: string,
+  kind: SecretKind,
+  lookup: CredentialLookup<R>,
+): Promise<R | undefined> {
   const p = parseSecret(presented);
   if (!p || p.kind !== kind) return undefined;
   const row = await lookup.find(p.keyId);

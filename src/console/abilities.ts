@@ -1,5 +1,6 @@
 import { grants, type Scope } from "../auth/scopes.js";
-import { isAdmin, type Actor } from "../domain/actor.js";
+import { administersUsers, mayManageRole, type Actor } from "../domain/actor.js";
+import { ROLES, type Role } from "../domain/users.js";
 import type { Device } from "../domain/devices.js";
 
 /**
@@ -34,12 +35,12 @@ export function mayShare(actor: Actor, d: Device): boolean {
   return !actor.ownDevicesOnly || (d.userId === actor.user.id && d.tags.length === 0);
 }
 
-/** Creating users: user administrators (owners and admins). */
-export function mayCreateUsers(actor: Actor): boolean {
-  return isAdmin(actor) && can(actor, "users");
+/** Administering users (create, rename, role, suspend, delete): owners, admins, IT admins, OAuth clients with `users`. */
+export function mayAdministerUsers(actor: Actor): boolean {
+  return administersUsers(actor) && can(actor, "users");
 }
 
-/** The roles the actor may give a new user: only owners make owners. */
-export function assignableRoles(actor: Actor): ("member" | "admin" | "owner")[] {
-  return actor.user?.role === "owner" ? ["member", "admin", "owner"] : ["member", "admin"];
+/** The roles the actor may give (and the users it may act on, by their role): only owners touch owners. */
+export function assignableRoles(actor: Actor): Role[] {
+  return ROLES.filter((r) => mayManageRole(actor, r));
 }

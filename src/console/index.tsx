@@ -10,6 +10,7 @@ import type { CC, ConsoleEnv } from "./context.js";
 import { registerAcl } from "./pages/acl.js";
 import { registerDns } from "./pages/dns.js";
 import { registerLogs } from "./pages/logs.js";
+import { registerRegistrations } from "./pages/registrations.js";
 import { registerSettings } from "./pages/settings.js";
 import { registerWebhooks } from "./pages/webhooks.js";
 import { registerInvite } from "./pages/invite.js";
@@ -82,6 +83,7 @@ export function createConsole(): Hono<ConsoleEnv> {
   registerSettings(admin);
   registerWebhooks(admin);
   registerLogs(admin);
+  registerRegistrations(admin);
   admin.get("/account", (c) => {
     const actor = c.get("actor");
     const session = c.get("session");

@@ -5,7 +5,9 @@ export type DeviceRow = {
   tailnetId: string;
   deviceId: string;
   nodeId: string;
-  userId: string;
+  /** The user who registered it (owner of an untagged device); null for a tagged device no user registered, or whose user was deleted. */
+  userId: string | null;
+  /** That user's login name, or `tagged-devices` when there is none. */
   userLogin: string;
   dnsSuffix: string;
   name: string;
@@ -42,6 +44,9 @@ export type DeviceRow = {
   posture?: PostureColumn;
 };
 
+/** Who a device with no user belongs to, as headscale and Tailscale's clients name it: its tags. */
+export const TAGGED_DEVICES = "tagged-devices";
+
 /** RFC 3339 in UTC, formatted by PostgreSQL: no Date objects to build and format per row. */
 const rfc3339 = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
 
@@ -60,12 +65,14 @@ export type PostureColumn = Record<string, { value: string | number | boolean; e
 /**
  * The columns of a device's wire form. A device shared into the tailnet reads
  * as external: the sharer's login as its user, no creation time, client
- * version or machine key, and none of its tailnet's posture attributes.
+ * version or machine key, and none of its tailnet's posture attributes. A
+ * device with no user (tagged, with no user's key, or whose user was
+ * deleted) reads as `tagged-devices`.
  */
 function columns(o: { shared: boolean; posture: boolean }): string {
   const ext = o.shared;
   return `d.tailnet_id::text AS tailnet_id, d.device_id::text AS device_id, d.node_id,
-    d.user_id::text AS user_id, u.login_name AS user_login, t.dns_suffix, d.name, d.hostname, d.os, d.os_version,
+    d.user_id::text AS user_id, COALESCE(u.login_name, '${TAGGED_DEVICES}') AS user_login, t.dns_suffix, d.name, d.hostname, d.os, d.os_version,
     ${ext ? "''" : "d.client_version"} AS client_version, d.update_available,
     ${ext ? "''" : rfc3339("d.created_at")} AS created, ${rfc3339("d.last_seen")} AS last_seen,
     (d.connected_to_control AND d.last_seen > $1) AS connected_to_control, d.key_expiry_disabled,
@@ -90,7 +97,7 @@ function columns(o: { shared: boolean; posture: boolean }): string {
 function select(o: { posture: boolean; shared: boolean }, where: string): string {
   const own = `SELECT ${columns({ shared: false, posture: o.posture })}
   FROM devices d
-  JOIN users u ON u.tailnet_id = d.tailnet_id AND u.user_id = d.user_id
+  LEFT JOIN users u ON u.tailnet_id = d.tailnet_id AND u.user_id = d.user_id
   JOIN tailnets t ON t.tailnet_id = d.tailnet_id
   WHERE d.tailnet_id = $4 AND ${LIVE}${where}`;
   if (!o.shared) return own;
@@ -147,7 +154,7 @@ export function toDeviceRow(r: Record<string, unknown>): DeviceRow {
     tailnetId: r.tailnet_id as string,
     deviceId: r.device_id as string,
     nodeId: r.node_id as string,
-    userId: r.user_id as string,
+    userId: (r.user_id as string | null) ?? null,
     userLogin: r.user_login as string,
     dnsSuffix: r.dns_suffix as string,
     name: r.name as string,
@@ -238,6 +245,27 @@ export async function* streamDevices(db: Queryable, tailnetId: string, p: Presen
   for await (const rows of cursor(db, statement("list", o), listParams(p, tailnetId, o), batch)) yield rows.map(toDeviceRow);
 }
 
+/** What policy evaluation needs of each device: addresses, owner (untagged devices), tags. */
+export async function listDeviceIdentities(
+  db: Queryable,
+  tailnetId: string,
+  ephemeralSince: Date,
+): Promise<{ addresses: string[]; userLogin: string | null; tags: string[] }[]> {
+  const rows = await query(
+    db,
+    `SELECT host(d.ipv4) AS ipv4, host(d.ipv6) AS ipv6, u.login_name, d.tags
+     FROM devices d LEFT JOIN users u ON u.tailnet_id = d.tailnet_id AND u.user_id = d.user_id
+     WHERE d.tailnet_id = $1 AND NOT (d.is_ephemeral AND d.last_seen < $2)`,
+    [tailnetId, ephemeralSince],
+  );
+  return rows.map((r) => ({
+    addresses: [r.ipv4 as string, r.ipv6 as string],
+    userLogin: (r.tags as string[]).length ? null : ((r.login_name as string | null) ?? null),
+    tags: r.tags as string[],
+  }));
+}
+
+/** Deletes the tailnet's ephemeral devices silent since before `since`. */
 export async function deleteSilentEphemeral(db: Queryable, tailnetId: string, since: Date): Promise<number> {
   const rows = await query(db, `DELETE FROM devices WHERE tailnet_id = $1 AND is_ephemeral AND last_seen < $2 RETURNING device_id`, [
     tailnetId,
@@ -344,7 +372,9 @@ export type NodeState = {
   authorized: boolean;
   expired: boolean;
   tags: string[];
-  userId: string;
+  userId: string | null;
+  /** Whether the device's user is neither suspended nor waiting for approval (false when it has none). */
+  userActive: boolean;
   advertisedRoutes: string[];
   enabledRoutes: string[];
   postureIdentity: unknown;
@@ -353,9 +383,11 @@ export type NodeState = {
 export async function nodeState(db: Queryable, tailnetId: string, deviceId: string, now: Date): Promise<NodeState | undefined> {
   const [r] = await query(
     db,
-    `SELECT authorized, (key_expired OR (NOT key_expiry_disabled AND expires_at <= $3)) AS expired, tags,
-            user_id::text AS user_id, advertised_routes, enabled_routes, posture_identity
-     FROM devices WHERE tailnet_id = $1 AND device_id = $2`,
+    `SELECT d.authorized, (d.key_expired OR (NOT d.key_expiry_disabled AND d.expires_at <= $3)) AS expired, d.tags,
+            d.user_id::text AS user_id, COALESCE(u.suspended_at IS NULL AND u.approved, false) AS user_active,
+            d.advertised_routes, d.enabled_routes, d.posture_identity
+     FROM devices d LEFT JOIN users u ON u.tailnet_id = d.tailnet_id AND u.user_id = d.user_id
+     WHERE d.tailnet_id = $1 AND d.device_id = $2`,
     [tailnetId, deviceId, now],
   );
   if (!r) return undefined;
@@ -363,7 +395,8 @@ export async function nodeState(db: Queryable, tailnetId: string, deviceId: stri
     authorized: r.authorized as boolean,
     expired: r.expired as boolean,
     tags: r.tags as string[],
-    userId: r.user_id as string,
+    userId: (r.user_id as string | null) ?? null,
+    userActive: r.user_active as boolean,
     advertisedRoutes: r.advertised_routes as string[],
     enabledRoutes: r.enabled_routes as string[],
     postureIdentity: r.posture_identity ?? null,
@@ -441,7 +474,7 @@ export type NewDevice = {
   tailnetId: string;
   deviceId: string;
   nodeId: string;
-  userId: string;
+  userId: string | null;
   authKeyId: string | null;
   name: string;
   hostname: string;
@@ -500,6 +533,53 @@ export async function updateRegistration(
       d.enabledRoutes,
     ],
   );
+}
+
+/** A device as a real tailnet's API describes it (import): every stored field given. */
+export type ImportedDevice = Omit<NewDevice, "lastSeen" | "expiresAt"> & {
+  connectedToControl: boolean;
+  lastSeen: Date | null;
+  expiresAt: Date | null;
+  updateAvailable: boolean;
+  isExternal: boolean;
+  multipleConnections: boolean;
+  blocksIncomingConnections: boolean;
+  tailnetLockError: string;
+  sshEnabled: boolean;
+  clientConnectivity: unknown;
+  postureIdentity: unknown;
+  distro: unknown;
+};
+
+export async function insertImportedDevice(db: Queryable, d: ImportedDevice): Promise<void> {
+  await query(
+    db,
+    `INSERT INTO devices (tailnet_id, device_id, node_id, user_id, auth_key_id, name, hostname, os, os_version,
+       client_version, created_at, last_seen, key_expiry_disabled, expires_at, authorized, machine_key, node_key,
+       tags, tailnet_lock_key, is_ephemeral, advertised_routes, enabled_routes, ipv4, ipv6, connected_to_control,
+       update_available, is_external, multiple_connections, blocks_incoming_connections, tailnet_lock_error, ssh_enabled,
+       client_connectivity, posture_identity, distro)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+       $22, $23::inet, $24::inet, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)`,
+    [
+      d.tailnetId, d.deviceId, d.nodeId, d.userId, d.authKeyId, d.name, d.hostname, d.os, d.osVersion,
+      d.clientVersion, d.createdAt, d.lastSeen, d.keyExpiryDisabled, d.expiresAt, d.authorized, d.machineKey, d.nodeKey,
+      d.tags, d.tailnetLockKey, d.isEphemeral, d.advertisedRoutes, d.enabledRoutes, d.ipv4, d.ipv6, d.connectedToControl,
+      d.updateAvailable, d.isExternal, d.multipleConnections, d.blocksIncomingConnections, d.tailnetLockError, d.sshEnabled,
+      d.clientConnectivity ?? null, d.postureIdentity ?? null, d.distro ?? null,
+    ],
+  );
+}
+
+/** Whether a device of the tailnet already has this machine key (or, with `lower`, this name). */
+export async function deviceNameOrKeyTaken(db: Queryable, tailnetId: string, what: "machine_key" | "name", value: string): Promise<boolean> {
+  const sql = what === "name" ? `lower(name) = lower($2)` : `machine_key = $2 AND machine_key <> ''`;
+  return (await query(db, `SELECT 1 FROM devices WHERE tailnet_id = $1 AND ${sql}`, [tailnetId, value])).length > 0;
+}
+
+export async function countDevices(db: Queryable, tailnetId: string): Promise<number> {
+  const [r] = await query<{ n: number }>(db, `SELECT count(*)::int AS n FROM devices WHERE tailnet_id = $1`, [tailnetId]);
+  return r!.n;
 }
 
 /**

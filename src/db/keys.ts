@@ -65,14 +65,17 @@ export type NewKey = {
   tags?: string[];
   scopes?: string[];
   deviceId?: string | null;
+  /** Imported keys only: already revoked, and when it last changed. */
+  revokedAt?: Date | null;
+  updatedAt?: Date;
 };
 
 export async function insertKey(db: Queryable, k: NewKey): Promise<KeyRow> {
   const [row] = await query(
     db,
     `INSERT INTO keys (tailnet_id, key_id, key_type, secret_hash, user_id, created_by_client, description,
-       created_at, updated_at, expires_at, reusable, ephemeral, preauthorized, tags, scopes, device_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $14, $15)
+       created_at, updated_at, expires_at, reusable, ephemeral, preauthorized, tags, scopes, device_id, revoked_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($17, $8), $9, $10, $11, $12, $13, $14, $15, $16)
      RETURNING ${COLUMNS}`,
     [
       k.tailnetId,
@@ -90,6 +93,8 @@ export async function insertKey(db: Queryable, k: NewKey): Promise<KeyRow> {
       k.tags ?? [],
       k.scopes ?? [],
       k.deviceId ?? null,
+      k.revokedAt ?? null,
+      k.updatedAt ?? null,
     ],
   );
   return toKey(row!);
@@ -137,6 +142,17 @@ export async function revokeKey(db: Queryable, tailnetId: string, keyId: string,
   return row ? toKey(row) : undefined;
 }
 
+/** Expires a key now (an earlier expiry stays). */
+export async function expireKeyNow(db: Queryable, tailnetId: string, keyId: string, now: Date): Promise<KeyRow | undefined> {
+  const [row] = await query(
+    db,
+    `UPDATE keys SET expires_at = LEAST(COALESCE(expires_at, $3), $3), updated_at = $3
+     WHERE tailnet_id = $1 AND key_id = $2 RETURNING ${COLUMNS}`,
+    [tailnetId, keyId, now],
+  );
+  return row ? toKey(row) : undefined;
+}
+
 export async function setKeyExpiry(db: Queryable, tailnetId: string, keyId: string, expiresAt: Date): Promise<void> {
   await query(db, `UPDATE keys SET expires_at = $3 WHERE tailnet_id = $1 AND key_id = $2`, [tailnetId, keyId, expiresAt]);
 }
@@ -170,6 +186,8 @@ export type CredentialRow = {
   userId: string | null;
   loginName: string | null;
   role: string | null;
+  /** Whether the key's user is neither suspended nor waiting for approval (false when there is no user). */
+  userActive: boolean;
   scopes: string[];
   tags: string[];
   /** For node credentials: the device they belong to. */
@@ -180,7 +198,8 @@ export async function findCredential(db: Queryable, keyId: string): Promise<Cred
   const [r] = await query(
     db,
     `SELECT k.tailnet_id::text AS tailnet_id, t.name AS tailnet_name, k.key_id, k.key_type, k.secret_hash,
-            k.expires_at, k.revoked_at, k.user_id::text AS user_id, u.login_name, u.role, k.scopes, k.tags,
+            k.expires_at, k.revoked_at, k.user_id::text AS user_id, u.login_name, u.role,
+            COALESCE(u.suspended_at IS NULL AND u.approved, false) AS user_active, k.scopes, k.tags,
             k.device_id::text AS device_id
      FROM keys k
      JOIN tailnets t ON t.tailnet_id = k.tailnet_id
@@ -200,6 +219,7 @@ export async function findCredential(db: Queryable, keyId: string): Promise<Cred
     userId: (r.user_id as string | null) ?? null,
     loginName: (r.login_name as string | null) ?? null,
     role: (r.role as string | null) ?? null,
+    userActive: r.user_active as boolean,
     scopes: r.scopes as string[],
     tags: r.tags as string[],
     deviceId: (r.device_id as string | null) ?? null,

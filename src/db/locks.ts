@@ -14,6 +14,8 @@ const NAMESPACES = {
   signingKeys: 7349,
   /** Writes of a tailnet's policy file (If-Match compares and writes under it). */
   policy: 7350,
+  /** Changes to a tailnet's users that the last-owner rule must see in order (roles, suspension, deletion, import). */
+  users: 7351,
 } as const;
 
 export async function lockUntilCommit(tx: TxSql, kind: keyof typeof NAMESPACES, key: string): Promise<void> {

@@ -42,3 +42,8 @@ export async function listTailnets(sql: Queryable): Promise<Tailnet[]> {
 export async function listTailnetIds(sql: Queryable): Promise<string[]> {
   return (await query<{ tailnet_id: string }>(sql, `SELECT tailnet_id::text AS tailnet_id FROM tailnets`)).map((r) => r.tailnet_id);
 }
+
+/** The tailnet's MagicDNS suffix (an import adopts the real tailnet's, so device names read the same). */
+export async function setDnsSuffix(sql: Queryable, tailnetId: string, dnsSuffix: string): Promise<void> {
+  await query(sql, `UPDATE tailnets SET dns_suffix = $2 WHERE tailnet_id = $1`, [tailnetId, dnsSuffix]);
+}

@@ -42,9 +42,31 @@ export function cliActor(tailnet: { tailnetId: string; name: string }, owner: { 
   };
 }
 
-/** Whether the actor is a user with an admin role (owner or admin). */
+/** Roles that administer users (create, change, suspend, delete them). */
+const USER_ADMINS: ReadonlySet<Role> = new Set(["owner", "admin", "it-admin"]);
+
+/** Whether the actor is a user with a role that administers users (owner, admin, IT admin). */
 export function isAdmin(actor: Actor): boolean {
-  return actor.user !== undefined && actor.user.role !== "member";
+  return actor.user !== undefined && USER_ADMINS.has(actor.user.role);
+}
+
+/**
+ * Whether the actor may administer users: a user-administering role, or an
+ * OAuth token (its `users` scope was checked by the route).
+ */
+export function administersUsers(actor: Actor): boolean {
+  return actor.kind === "oauth" || isAdmin(actor);
+}
+
+/**
+ * Whether the actor may give a user this role, or act on a user holding it:
+ * only owners touch owners; owners and admins (and OAuth tokens) admins; IT
+ * admins every role below admin.
+ */
+export function mayManageRole(actor: Actor, role: Role): boolean {
+  if (role === "owner") return actor.user?.role === "owner";
+  if (role === "admin") return actor.kind === "oauth" || actor.user?.role === "owner" || actor.user?.role === "admin";
+  return administersUsers(actor);
 }
 
 /** Who a key or device made by this actor is attributed to. */

@@ -233,6 +233,9 @@ export async function setDeviceName(d: Deps, actor: Actor, id: string, name: str
  */
 export async function setDeviceTags(d: Deps, actor: Actor, id: string, tags: string[]): Promise<void> {
   const wanted = [...new Set(tags)].sort();
+  if (wanted.length === 0 && !(await deviceForWrite(d, actor, id)).userId) {
+    throw invalid("this device has no user: it is owned by its tags, and must keep at least one (delete it instead)");
+  }
   const bad = unownedTags(await loadPolicy(d.sql, actor.tailnetId), principalOf(actor), wanted);
   if (bad.length) {
     // An unknown (or not-yours) device answers as such before the tags are judged, as for every other write.

@@ -1,8 +1,17 @@
 import { mintSecret, type MintedSecret } from "../auth/credentials.js";
 import { grants, isKnownScope, uncovered, type Scope } from "../auth/scopes.js";
-import { getKey as getKeyRow, insertKey, listKeys as listKeyRows, revokeKey as revokeKeyRow, updateClient, type KeyRow, type KeyType } from "../db/keys.js";
+import {
+  expireKeyNow,
+  getKey as getKeyRow,
+  insertKey,
+  listKeys as listKeyRows,
+  revokeKey as revokeKeyRow,
+  updateClient,
+  type KeyRow,
+  type KeyType,
+} from "../db/keys.js";
 import type { Queryable } from "../db/sql.js";
-import { findUserByLogin } from "../db/users.js";
+import { findUserByLogin, listUsers, type User } from "../db/users.js";
 import type { Ids } from "../lib/ids.js";
 import { forbidden, invalid, notFound } from "../lib/errors.js";
 import { creatorOf, type Actor } from "./actor.js";
@@ -10,6 +19,7 @@ import { audit, type AuditTarget } from "./audit.js";
 import type { Deps } from "./deps.js";
 import { loadPolicy } from "./policies.js";
 import { principalOf, requireOwnedTags } from "./policy.js";
+import { resolveUserRef } from "./users.js";
 
 export type { KeyRow as Key, KeyType };
 
@@ -248,4 +258,86 @@ export async function revokeKey(d: Deps, actor: Actor, keyId: string, type?: Man
     await audit(tx, d, actor, { action: key.keyType === "client" ? "DELETE" : "REVOKE", target: keyTarget(row) });
     return row;
   });
+}
+
+// ---------------------------------------------------------------- headscale's pre-auth keys (tailapi extension)
+
+/** headscale's default lifetime of a pre-auth key: one hour. */
+export const PREAUTH_DEFAULT_SECONDS = 3600;
+
+export type UserAuthKeyOptions = AuthKeyOptions & { user?: string };
+
+/**
+ * An auth key for a user (headscale's `preauthkeys create --user U`): the
+ * devices it registers are that user's (or, with tags, tagged devices). With
+ * tags and no user (`preauthkeys create --tags tag:x`), the key belongs to no
+ * user and its devices are owned by their tags alone; with neither, it is the
+ * actor's, as Tailscale's POST /keys makes it. Members make keys for
+ * themselves only. Tags are checked as for every key: defined in tagOwners
+ * and owned by the actor.
+ */
+export async function createUserAuthKey(d: Deps, actor: Actor, o: UserAuthKeyOptions): Promise<{ row: KeyRow; secret: string; user: User | undefined }> {
+  if (!grants(actor.scopes, "auth_keys")) throw forbidden();
+  if (actor.kind === "oauth" && o.tags.length === 0) throw invalid("auth keys created with an OAuth access token must have tags");
+  const tags = [...new Set(o.tags)].sort();
+  if (tags.length) requireOwnedTags(await loadPolicy(d.sql, actor.tailnetId), principalOf(actor), tags);
+  const users = await listUsers(d.sql, actor.tailnetId);
+  let user: User | undefined;
+  if (o.user !== undefined) user = resolveUserRef(users, o.user);
+  else if (actor.ownDevicesOnly || tags.length === 0) user = users.find((u) => u.userId === creatorOf(actor).userId);
+  if (actor.ownDevicesOnly && user?.userId !== actor.user?.id) throw forbidden();
+  if (user && (user.suspendedAt || !user.approved)) throw invalid(`user ${user.loginName} is suspended or not approved`);
+  if (!user && tags.length === 0) throw invalid("an auth key without tags needs a user");
+  const m = mintSecret("auth", d.ids.keyId());
+  const now = d.clock.now();
+  const row = await d.sql.begin(async (tx) => {
+   const row = await insertKey(tx, {
+    tailnetId: actor.tailnetId,
+    keyId: m.keyId,
+    keyType: "auth",
+    secretHash: m.hash,
+    userId: user?.userId ?? null,
+    createdByClient: actor.kind === "oauth" ? actor.keyId : null,
+    description: o.description,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + o.expirySeconds * 1000),
+    reusable: o.reusable,
+    ephemeral: o.ephemeral,
+    preauthorized: o.preauthorized,
+    tags,
+   });
+    await audit(tx, d, actor, { action: "CREATE", target: keyTarget(row), new: keySummary(row) });
+    return row;
+  });
+  return { row, secret: m.full, user };
+}
+
+/** Every auth key the actor may read, in every state (headscale's `preauthkeys list`), optionally of one user only. */
+export async function listAuthKeys(d: Deps, actor: Actor, userRef?: string): Promise<{ key: KeyRow; user: User | undefined }[]> {
+  if (!grants(actor.scopes, "auth_keys:read")) throw forbidden();
+  const users = await listUsers(d.sql, actor.tailnetId);
+  const only = userRef !== undefined ? resolveUserRef(users, userRef) : undefined;
+  const byId = new Map(users.map((u) => [u.userId, u]));
+  return (await listKeyRows(d.sql, actor.tailnetId, ["auth"]))
+    .filter((k) => visibleTo(actor, k) && (!only || k.userId === only.userId))
+    .map((key) => ({ key, user: key.userId ? byId.get(key.userId) : undefined }));
+}
+
+/**
+ * Expires an auth key now (headscale's `preauthkeys expire`): it registers
+ * nothing more, and lists as expired. With `userRef`, the key must be that
+ * user's (else 404).
+ */
+export async function expireAuthKey(d: Deps, actor: Actor, keyId: string, userRef?: string): Promise<{ key: KeyRow; user: User | undefined }> {
+  const key = await getKeyRow(d.sql, actor.tailnetId, keyId);
+  if (!key || key.keyType !== "auth" || !visibleTo(actor, key)) throw notFound();
+  requireKeyScope(actor, key, true);
+  const users = await listUsers(d.sql, actor.tailnetId);
+  if (userRef !== undefined && resolveUserRef(users, userRef).userId !== key.userId) throw notFound();
+  const row = await d.sql.begin(async (tx) => {
+    const row = (await expireKeyNow(tx, actor.tailnetId, keyId, d.clock.now()))!;
+    await audit(tx, d, actor, { action: "UPDATE", target: keyTarget(row, "EXPIRY"), old: key.expiresAt?.toISOString() ?? null, new: row.expiresAt!.toISOString() });
+    return row;
+  });
+  return { key: row, user: users.find((u) => u.userId === row.userId) };
 }

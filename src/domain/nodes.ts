@@ -5,12 +5,12 @@ import { getSettings } from "../db/settings.js";
 import type { TxSql } from "../db/sql.js";
 import { listTailnetIds } from "../db/tailnets.js";
 import { getUser } from "../db/users.js";
-import { forbidden, unauthorized } from "../lib/errors.js";
+import { forbidden, invalid, unauthorized } from "../lib/errors.js";
 import { audit, type AuditActor } from "./audit.js";
 import { presenceNow, type Deps } from "./deps.js";
 import { nodeTarget } from "./devices.js";
 import { loadPolicy } from "./policies.js";
-import { autoApprovedRoutes, requireOwnedTags, type Principal } from "./policy.js";
+import { autoApprovedRoutes, requireOwnedTags, userPrincipal, type Principal } from "./policy.js";
 
 /**
  * The node API: what a simulated client does after registering. A node
@@ -33,6 +33,8 @@ export async function authenticateNode(d: Deps, token: string | undefined): Prom
   if (!state) throw unauthorized("node token invalid");
   if (state.expired) throw unauthorized("node key expired: register again with the same machine key");
   if (!state.authorized) throw forbidden("device is not authorized: an admin must authorize it first");
+  // A personal device works only while its user does (suspension, approval); a tagged device belongs to its tags.
+  if (state.tags.length === 0 && !state.userActive) throw forbidden("the device's user is suspended or not approved: an admin must restore the user first");
   return { tailnetId: row.tailnetId, deviceId: row.deviceId };
 }
 
@@ -67,12 +69,14 @@ export async function reportNode(d: Deps, node: Node, r: Report): Promise<Device
     let tags = state.tags;
     const policyNeeded = r.advertiseRoutes !== undefined || r.advertiseTags !== undefined;
     const policy = policyNeeded ? await loadPolicy(tx, node.tailnetId) : undefined;
-    const user = policyNeeded ? (await getUser(tx, node.tailnetId, state.userId))! : undefined;
-    const userPrincipal: Principal | undefined = user && { kind: "user", login: user.loginName, role: user.role };
+    const user = policyNeeded && state.userId ? await getUser(tx, node.tailnetId, state.userId) : undefined;
+    // The user as autoApprovers name them (by login, groups, role autogroups).
+    const asApprovee: Principal | undefined = user && { kind: "user", login: user.loginName, role: user.role };
     if (r.advertiseTags !== undefined) {
       const wanted = [...new Set(r.advertiseTags)].sort();
       if (wanted.join(" ") !== state.tags.join(" ")) {
-        const owner: Principal = state.tags.length ? { kind: "tags", tags: state.tags } : user!.role === "member" ? userPrincipal! : { kind: "admin" };
+        if (wanted.length === 0 && !user) throw invalid("this device has no user: it is owned by its tags, and must keep at least one");
+        const owner: Principal = state.tags.length ? { kind: "tags", tags: state.tags } : userPrincipal(user!);
         requireOwnedTags(policy!, owner, wanted.filter((t) => !state.tags.includes(t)));
         tags = wanted;
         update.tags = wanted;
@@ -82,7 +86,7 @@ export async function reportNode(d: Deps, node: Node, r: Report): Promise<Device
     if (r.advertiseRoutes !== undefined) {
       const advertised = [...new Set(r.advertiseRoutes)];
       update.advertisedRoutes = advertised;
-      const approved = autoApprovedRoutes(policy!, tags.length ? { kind: "tags", tags } : userPrincipal!, advertised);
+      const approved = autoApprovedRoutes(policy!, tags.length ? { kind: "tags", tags } : asApprovee!, advertised);
       update.enabledRoutes = [...new Set([...state.enabledRoutes, ...approved])];
     }
     if (r.endpoints !== undefined || r.latency !== undefined || r.derp !== undefined) {

@@ -1,12 +1,16 @@
+import { parse as parseJsonc, type ParseError } from "jsonc-parser";
+import { listDeviceIdentities } from "../db/devices.js";
 import { lockUntilCommit } from "../db/locks.js";
 import { deletePolicyRow, getPolicyRow, putPolicyRow } from "../db/policies.js";
 import type { Queryable } from "../db/sql.js";
-import { invalid, preconditionFailed } from "../lib/errors.js";
+import { listUsers } from "../db/users.js";
+import { DomainError, invalid, preconditionFailed } from "../lib/errors.js";
+import { Evaluator, parseIpPort, type Directory } from "./acl.js";
 import type { Actor } from "./actor.js";
 import { audit, tailnetTarget } from "./audit.js";
-import type { Deps } from "./deps.js";
+import { presenceNow, type Deps } from "./deps.js";
 import { actorName, emit } from "./events.js";
-import { DEFAULT_POLICY_TEXT, parsePolicy, policyEtag, policyProblem, principalOf, unownedTags, type Policy } from "./policy.js";
+import { DEFAULT_POLICY_TEXT, parsePolicy, policyEtag, principalOf, unownedTags, type Policy } from "./policy.js";
 
 /**
  * The stored policy file and its ETag protocol. A tailnet with no stored
@@ -69,6 +73,8 @@ export async function setPolicyFile(d: Deps, actor: Actor, text: string, ifMatch
   const policy = parsedOf(next); // throws invalid before anything is written
   await d.sql.begin(async (tx) => {
     await lockUntilCommit(tx, "policy", actor.tailnetId);
+    // The policy's tests run against the tailnet as it is; a failing test keeps the policy from being saved.
+    requireTestsPass(policy, await loadDirectory(tx, d, actor.tailnetId));
     const current = await stored(tx, actor.tailnetId, true);
     if (ifMatch !== undefined) {
       const wanted = unquote(ifMatch);
@@ -91,10 +97,70 @@ export async function setPolicyFile(d: Deps, actor: Actor, text: string, ifMatch
   return { ...next, json: policy.json };
 }
 
-/** Why a policy text would be refused, or undefined when it would be saved. */
-export function validatePolicyFile(text: string): string | undefined {
-  if (text.trim() === "") return invalid("the policy file is empty").message;
-  return policyProblem(text);
+/** The tailnet's users and devices, as rule evaluation sees them. */
+export async function loadDirectory(db: Queryable, d: Pick<Deps, "clock" | "presence">, tailnetId: string): Promise<Directory> {
+  const [users, devices] = [await listUsers(db, tailnetId), await listDeviceIdentities(db, tailnetId, presenceNow(d).ephemeralSince)];
+  return { users: users.map((u) => ({ loginName: u.loginName, role: u.role, type: u.type })), devices };
+}
+
+/** Tailscale's answer for failing policy tests: "test(s) failed", with what failed per source. */
+function testsFailed(failures: { user: string; errors: string[] }[]): DomainError {
+  return invalid("test(s) failed", failures);
+}
+
+/** Runs the policy's tests; throws Tailscale's 400 "test(s) failed" (with `data`) if one fails. */
+export function requireTestsPass(policy: Policy, dir: Directory): void {
+  const failures = new Evaluator(policy, dir).runTests(policy.tests);
+  if (failures.length) throw testsFailed(failures);
+}
+
+export type ValidationResult = { message: string; data: unknown[] } | undefined;
+
+/**
+ * `POST /acl/validate`: a JSON array is a list of tests run against the
+ * stored policy; anything else is a whole policy file, checked and its tests
+ * run, without saving it. Undefined when all is well; otherwise Tailscale's
+ * `{message, data}` (the route answers it with a 200). An empty body, or a
+ * list of tests that is itself malformed, is a 400.
+ */
+export async function validatePolicy(d: Deps, actor: Actor, text: string): Promise<ValidationResult> {
+  if (text.trim() === "") throw invalid("the policy file is empty");
+  const dir = await loadDirectory(d.sql, d, actor.tailnetId);
+  let policy: Policy;
+  if (/^\s*\[/.test(text)) {
+    const errors: ParseError[] = [];
+    const tests = parseJsonc(text, errors, { allowTrailingComma: true });
+    if (errors.length || !Array.isArray(tests)) throw invalid("invalid tests: expected a JSON array of tests");
+    // The tests are checked as the stored policy's own `tests` would be (its groups, tags and hosts).
+    const stored = await loadPolicy(d.sql, actor.tailnetId);
+    policy = parsePolicy(JSON.stringify({ ...stored.json, tests }));
+  } else {
+    try {
+      policy = parsePolicy(text);
+    } catch (err) {
+      if (err instanceof DomainError) return { message: err.message, data: [] };
+      throw err;
+    }
+  }
+  const failures = new Evaluator(policy, dir).runTests(policy.tests);
+  return failures.length ? { message: "test(s) failed", data: failures } : undefined;
+}
+
+export type PreviewMatch = { users: string[]; ports: string[]; lineNumber: number };
+
+/**
+ * `POST /acl/preview`: which rules of the posted policy apply to a user
+ * (`type=user`: rules whose sources name them) or to an address and port
+ * (`type=ipport`: rules whose destinations take it). Nothing is saved.
+ */
+export async function previewPolicy(d: Deps, actor: Actor, text: string, type: "user" | "ipport", previewFor: string): Promise<PreviewMatch[]> {
+  if (text.trim() === "") throw invalid("the policy file is empty");
+  const policy = parsePolicy(text);
+  const evaluator = new Evaluator(policy, await loadDirectory(d.sql, d, actor.tailnetId));
+  if (type === "user") return evaluator.previewUser(previewFor);
+  const target = parseIpPort(previewFor);
+  if (!target) throw invalid(`invalid previewFor ${JSON.stringify(previewFor)}: expected an IP address and port, such as 100.64.0.1:22 or [fd7a:115c:a1e0::1]:22`);
+  return evaluator.previewAddress(target.address, target.port);
 }
 
 /** The tags the actor may apply (defined in tagOwners and owned by it), sorted: what a form offers. */

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import ipaddr from "ipaddr.js";
-import { parse as parseJsonc, printParseErrorCode, type ParseError } from "jsonc-parser";
+import { parse as parseJsonc, parseTree, findNodeAtLocation, printParseErrorCode, type ParseError } from "jsonc-parser";
 import { invalid } from "../lib/errors.js";
 import type { Actor, Role } from "./actor.js";
 import { canonicalCidr } from "./subnets.js";
@@ -17,6 +17,13 @@ export const TAG_PATTERN = /^tag:[A-Za-z0-9-]+$/;
 
 export type AclRule = { action: "accept"; src: string[]; dst: string[]; proto?: string };
 export type PolicyTest = { src: string; accept: string[]; deny: string[]; proto?: string };
+/**
+ * A grant that gives network access (`ip`), in the terms of an ACL rule:
+ * each `ip` entry is `*`, ports (`443`, `8000-8999`) or `proto:ports`
+ * (`tcp:443`). Grants that only carry application capabilities (`app`)
+ * give no network access and are not listed.
+ */
+export type GrantRule = { src: string[]; dst: string[]; ip: string[] };
 
 export type Policy = {
   groups: Record<string, string[]>;
@@ -24,7 +31,10 @@ export type Policy = {
   hosts: Record<string, string>;
   autoApprovers: { routes: Record<string, string[]>; exitNode: string[] };
   acls: AclRule[];
+  grants: GrantRule[];
   tests: PolicyTest[];
+  /** Where each rule starts in the text (1-based lines; what `acl/preview` reports). */
+  lines: { acls: number[]; grants: number[] };
   /** The document as JSON (what `GET /acl` answers without `Accept: application/hujson`). */
   json: Record<string, unknown>;
 };
@@ -103,13 +113,18 @@ function objectOf<T>(v: unknown, where: string, each: (value: unknown, key: stri
   return out;
 }
 
-function listOf<T>(v: unknown, where: string, each: (value: unknown, where: string) => T): T[] {
+function listOf<T>(v: unknown, where: string, each: (value: unknown, where: string, index: number) => T): T[] {
   if (v === undefined) return [];
   if (!Array.isArray(v)) return problem(where, "must be a list");
-  return v.map((x, i) => each(x, `${where}[${i}]`));
+  return v.map((x, i) => each(x, `${where}[${i}]`, i));
 }
 
-const isUserRef = (s: string) => /^[^\s@:*]+@[^\s@:*]*$/.test(s);
+/**
+ * A user reference: Tailscale's login (`alice@example.com`), headscale's
+ * `alice@`, or headscale's bare user name (`alice`, the same as `alice@`).
+ */
+const isUserRef = (s: string) => /^[^\s@:*]+@[^\s@:*]*$/.test(s) || BARE_USER.test(s);
+const BARE_USER = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const isIp = (s: string) => ipaddr.isValid(s) && (ipaddr.IPv4.isValidFourPartDecimal(s) || s.includes(":"));
 const isCidr = (s: string) => s.includes("/") && canonicalCidrLoose(s) !== undefined;
 
@@ -134,12 +149,14 @@ function checkOwner(o: string, where: string, defs: Defined): void {
   } else if (o.startsWith("autogroup:")) {
     if (!USER_AUTOGROUPS.has(o.slice("autogroup:".length))) problem(where, `${o} cannot own tags or approve routes`);
   } else if (!isUserRef(o)) {
-    problem(where, `${q(o)} is not a user (alice@example.com or alice@), group:, tag: or autogroup:`);
+    problem(where, `${q(o)} is not a user (alice@example.com, alice@ or alice), group:, tag: or autogroup:`);
   }
 }
 
-const RULE_FIELDS = new Set(["action", "src", "dst", "users", "ports", "proto", "srcPosture"]);
-const TEST_FIELDS = new Set(["src", "accept", "allow", "deny", "proto", "srcPostureAttrs"]);
+// `comment`: headscale's documentation annotates rules with it; it is kept in the file and otherwise ignored.
+const RULE_FIELDS = new Set(["action", "src", "dst", "users", "ports", "proto", "srcPosture", "comment"]);
+// `user` and `allow` are the older names of `src` and `accept` (the Go client still has fields for them).
+const TEST_FIELDS = new Set(["src", "user", "accept", "allow", "deny", "proto", "srcPostureAttrs"]);
 
 /** A source or destination host in a rule: everything an owner may be, plus `*`, hosts, IPs and prefixes. */
 function checkTarget(t: string, where: string, defs: Defined): void {
@@ -151,31 +168,16 @@ function checkTarget(t: string, where: string, defs: Defined): void {
   if (t.startsWith("group:") || t.startsWith("tag:") || t.includes("@")) return checkOwner(t, where, defs);
   if (isIp(t) || isCidr(t)) return;
   if (t in defs.hosts) return;
+  // headscale's bare user names (`alice`, `bob:*`): a name that is not a host is a user.
+  if (BARE_USER.test(t)) return;
   problem(where, `${q(t)} is not a user, group, tag, autogroup, host name, IP address or prefix`);
 }
 
 /** `host:ports`, ports being `*` or a comma list of numbers and ranges. IPv6 hosts may be bracketed. */
 function checkDestination(d: string, where: string, defs: Defined): void {
-  let host: string;
-  let ports: string;
-  const bracket = /^\[([^\]]+)\]:(.+)$/.exec(d);
-  if (bracket) {
-    host = bracket[1]!;
-    ports = bracket[2]!;
-  } else {
-    const colon = d.lastIndexOf(":");
-    if (colon <= 0) return problem(where, `${q(d)} needs ports: host:port, host:80,443, host:1000-2000 or host:*`);
-    host = d.slice(0, colon);
-    ports = d.slice(colon + 1);
-  }
-  if (ports !== "*") {
-    for (const part of ports.split(",")) {
-      const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(part);
-      const lo = m ? Number(m[1]) : NaN;
-      const hi = m?.[2] !== undefined ? Number(m[2]) : lo;
-      if (!m || lo > 65535 || hi > 65535 || lo > hi) problem(where, `${q(d)} has invalid ports ${q(ports)}: use *, a port, a list or a range`);
-    }
-  }
+  const { host, ports } = splitHostPorts(d);
+  if (host === "") return problem(where, `${q(d)} needs ports: host:port, host:80,443, host:1000-2000 or host:*`);
+  if (portsProblem(ports)) problem(where, `${q(d)} has invalid ports ${q(ports)}: use *, a port, a list or a range`);
   checkTarget(host, where, defs);
 }
 
@@ -199,7 +201,13 @@ function parseText(text: string): unknown {
  */
 export function parsePolicy(text: string): Policy {
   try {
-    return validate(parseText(text));
+    const policy = validate(parseText(text));
+    const grantLines = elementLines(text, "grants");
+    policy.lines = {
+      acls: elementLines(text, "acls"),
+      grants: policy.lines.grants.map((i) => grantLines[i] ?? 0),
+    };
+    return policy;
   } catch (err) {
     if (err instanceof PolicyProblem) throw invalid(`invalid policy: ${err.message}`);
     throw err;
@@ -269,23 +277,25 @@ function validate(doc: unknown): Policy {
     src.forEach((s, i) => checkTarget(s, `${where}.${srcKey}[${i}]`, defs));
     const dst = stringList(v[dstKey], `${where}.${dstKey}`, { nonEmpty: true });
     dst.forEach((d, i) => checkDestination(d, `${where}.${dstKey}[${i}]`, defs));
-    if (v.proto !== undefined && typeof v.proto !== "string") problem(`${where}.proto`, "must be a string");
+    if (v.proto !== undefined && (typeof v.proto !== "string" || !isProto(v.proto))) problem(`${where}.proto`, PROTO_PROBLEM);
     return { action: "accept", src, dst, ...(typeof v.proto === "string" ? { proto: v.proto } : {}) };
   });
 
   const tests = listOf(doc.tests, "tests", (v, where): PolicyTest => {
     if (!isObject(v)) return problem(where, "must be an object");
     for (const k of Object.keys(v)) if (!TEST_FIELDS.has(k)) problem(`${where}.${k}`, "is not a test field");
-    if (typeof v.src !== "string" || v.src === "") problem(`${where}.src`, "must be a user, tag, host or IP");
-    checkTarget(v.src as string, `${where}.src`, defs);
+    const srcKey = v.src !== undefined || v.user === undefined ? "src" : "user";
+    if (typeof v[srcKey] !== "string" || v[srcKey] === "") problem(`${where}.${srcKey}`, "must be a user, group, tag, host or IP");
+    checkTestSource(v[srcKey] as string, `${where}.${srcKey}`, defs);
     // `allow` is the older name of `accept`.
     const acceptKey = v.accept !== undefined || v.allow === undefined ? "accept" : "allow";
     const accept = v[acceptKey] === undefined ? [] : stringList(v[acceptKey], `${where}.${acceptKey}`);
     const deny = v.deny === undefined ? [] : stringList(v.deny, `${where}.deny`);
     [...accept.map((d, i) => [d, `${where}.${acceptKey}[${i}]`]), ...deny.map((d, i) => [d, `${where}.deny[${i}]`])].forEach(([d, w]) =>
-      checkDestination(d!, w!, defs),
+      checkTestDestination(d!, w!, defs),
     );
-    return { src: v.src as string, accept, deny, ...(typeof v.proto === "string" ? { proto: v.proto } : {}) };
+    if (v.proto !== undefined && (typeof v.proto !== "string" || !isProto(v.proto))) problem(`${where}.proto`, PROTO_PROBLEM);
+    return { src: v[srcKey] as string, accept, deny, ...(typeof v.proto === "string" ? { proto: v.proto } : {}) };
   });
 
   listOf(doc.ssh, "ssh", (v, where) => {
@@ -295,17 +305,100 @@ function validate(doc: unknown): Policy {
     stringList(v.dst, `${where}.dst`, { nonEmpty: true }).forEach((s, i) => checkTarget(s, `${where}.dst[${i}]`, defs));
     stringList(v.users, `${where}.users`, { nonEmpty: true });
   });
-  listOf(doc.grants, "grants", (v, where) => {
+  const grantsWithIndex = listOf(doc.grants, "grants", (v, where, index): [GrantRule, number] | undefined => {
     if (!isObject(v)) return problem(where, "must be an object");
-    stringList(v.src, `${where}.src`, { nonEmpty: true }).forEach((s, i) => checkTarget(s, `${where}.src[${i}]`, defs));
-    stringList(v.dst, `${where}.dst`, { nonEmpty: true }).forEach((s, i) => checkTarget(s, `${where}.dst[${i}]`, defs));
-  });
+    const src = stringList(v.src, `${where}.src`, { nonEmpty: true });
+    src.forEach((s, i) => checkTarget(s, `${where}.src[${i}]`, defs));
+    const dst = stringList(v.dst, `${where}.dst`, { nonEmpty: true });
+    dst.forEach((s, i) => checkTarget(s, `${where}.dst[${i}]`, defs));
+    if (v.ip === undefined && v.app === undefined) problem(where, 'needs "ip" (network access) or "app" (capabilities)');
+    const ip = v.ip === undefined ? [] : stringList(v.ip, `${where}.ip`);
+    ip.forEach((spec, i) => {
+      if (!isGrantIp(spec)) problem(`${where}.ip[${i}]`, `${q(spec)} is not *, ports (443, 8000-8999) or proto:ports (tcp:443)`);
+    });
+    if (v.app !== undefined && !isObject(v.app)) problem(`${where}.app`, "must be an object");
+    return ip.length ? [{ src, dst, ip }, index] : undefined;
+  }).filter((g): g is [GrantRule, number] => g !== undefined);
+  const grants = grantsWithIndex.map(([g]) => g);
   listOf(doc.nodeAttrs, "nodeAttrs", (v, where) => {
     if (!isObject(v)) return problem(where, "must be an object");
     stringList(v.target, `${where}.target`, { nonEmpty: true }).forEach((s, i) => checkTarget(s, `${where}.target[${i}]`, defs));
   });
 
-  return { groups, tagOwners, hosts, autoApprovers, acls, tests, json: doc };
+  return {
+    groups, tagOwners, hosts, autoApprovers, acls, grants, tests, json: doc,
+    lines: { acls: [], grants: grantsWithIndex.map(([, i]) => i) },
+  };
+}
+
+/** Protocols a rule or test may name: IANA numbers, or the names Tailscale knows. */
+export const PROTOCOLS: Record<string, number> = {
+  icmp: 1, igmp: 2, ipv4: 4, "ip-in-ip": 4, tcp: 6, egp: 8, igp: 9, udp: 17, gre: 47, esp: 50, ah: 51, ipv6icmp: 58, "ipv6-icmp": 58, sctp: 132,
+};
+const PROTO_PROBLEM = "must be a protocol name (tcp, udp, icmp, sctp, …) or an IANA protocol number";
+const isProto = (p: string) => p.toLowerCase() in PROTOCOLS || (/^\d{1,3}$/.test(p) && Number(p) <= 255);
+
+/** A port list: `*`, or a comma list of ports and ranges. */
+function portsProblem(ports: string): boolean {
+  if (ports === "*") return false;
+  return ports.split(",").some((part) => {
+    const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(part);
+    const lo = m ? Number(m[1]) : NaN;
+    const hi = m?.[2] !== undefined ? Number(m[2]) : lo;
+    return !m || lo > 65535 || hi > 65535 || lo > hi;
+  });
+}
+
+/** A grant's `ip` entry: `*`, ports, or `proto:ports`. */
+function isGrantIp(spec: string): boolean {
+  if (spec === "*") return true;
+  const colon = spec.indexOf(":");
+  if (colon < 0) return !portsProblem(spec);
+  return isProto(spec.slice(0, colon)) && !portsProblem(spec.slice(colon + 1));
+}
+
+/** A test's source names one identity: a user, group, tag, host or IP (no `*`, no autogroup). */
+function checkTestSource(t: string, where: string, defs: Defined): void {
+  if (t === "*" || t.startsWith("autogroup:") || isCidr(t)) problem(where, `${q(t)}: a test's src must be a user, group, tag, host or IP address`);
+  checkTarget(t, where, defs);
+}
+
+/** A test's destination: `host:port`, one port, a specific host (no `*`). */
+function checkTestDestination(d: string, where: string, defs: Defined): void {
+  const { host, ports } = splitHostPorts(d);
+  if (host === "" || ports === "") return problem(where, `${q(d)} needs a port: host:port`);
+  if (!/^\d{1,5}$/.test(ports) || Number(ports) > 65535) problem(where, `${q(d)}: a test names one port (host:22), not ${q(ports)}`);
+  if (host === "*" || host.startsWith("autogroup:")) problem(where, `${q(d)}: a test's destination must be a specific user, group, tag, host or IP address`);
+  checkTarget(host, where, defs);
+}
+
+/** `host:ports` split at the last colon (IPv6 hosts may be bracketed). Empty parts when there is no colon. */
+export function splitHostPorts(d: string): { host: string; ports: string } {
+  const bracket = /^\[([^\]]+)\]:(.+)$/.exec(d);
+  if (bracket) return { host: bracket[1]!, ports: bracket[2]! };
+  const colon = d.lastIndexOf(":");
+  if (colon <= 0) return { host: "", ports: "" };
+  return { host: d.slice(0, colon), ports: d.slice(colon + 1) };
+}
+
+/** The 1-based line of each element of a top-level list in the text. */
+function elementLines(text: string, section: string): number[] {
+  const tree = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  const node = tree && findNodeAtLocation(tree, [section]);
+  if (!node || node.type !== "array" || !node.children) return [];
+  const starts: number[] = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  const lineOf = (offset: number) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+  return node.children.map((c) => lineOf(c.offset));
 }
 
 // ---------------------------------------------------------------- who owns what
@@ -317,10 +410,18 @@ function validate(doc: unknown): Policy {
  */
 export type Principal = { kind: "admin" } | { kind: "user"; login: string; role: Role } | { kind: "tags"; tags: readonly string[] };
 
+/** Roles that may apply every tag defined in tagOwners. */
+const TAG_ADMINS: ReadonlySet<Role> = new Set(["owner", "admin", "it-admin", "network-admin"]);
+
+/** A user as a principal: a tag-administering role is `admin`, anyone else themselves. */
+export function userPrincipal(u: { loginName: string; role: Role }): Principal {
+  return TAG_ADMINS.has(u.role) ? { kind: "admin" } : { kind: "user", login: u.loginName, role: u.role };
+}
+
 export function principalOf(actor: Actor): Principal {
   if (actor.kind === "oauth") return { kind: "tags", tags: actor.tags };
-  if (actor.user && actor.user.role !== "member") return { kind: "admin" };
-  return { kind: "user", login: actor.user?.loginName ?? "", role: actor.user?.role ?? "member" };
+  if (actor.user) return userPrincipal(actor.user);
+  return { kind: "user", login: "", role: "member" };
 }
 
 /**
@@ -330,7 +431,8 @@ export function principalOf(actor: Actor): Principal {
  * login `alice` is named by any `alice@…`.
  */
 export function userRefMatches(ref: string, login: string): boolean {
-  const r = ref.toLowerCase();
+  // headscale's bare `alice` is `alice@`.
+  const r = ref.includes("@") ? ref.toLowerCase() : `${ref.toLowerCase()}@`;
   const l = login.toLowerCase();
   if (r === l) return true;
   const at = r.lastIndexOf("@");
@@ -339,15 +441,25 @@ export function userRefMatches(ref: string, login: string): boolean {
   return !l.includes("@") && l === local;
 }
 
+/**
+ * Whether a role autogroup names a user of this role: autogroup:admin names
+ * owners and admins (as on Tailscale), autogroup:owner the owner, and
+ * autogroup:<role> every other role by name.
+ */
+export function roleAutogroupNames(autogroup: string, role: Role): boolean {
+  const g = autogroup.slice("autogroup:".length);
+  if (g === "member") return true;
+  if (g === "admin") return role === "owner" || role === "admin";
+  return g === role && USER_AUTOGROUPS.has(g);
+}
+
 /** Whether an owner/approver entry names the principal. */
 function names(policy: Policy, entry: string, p: Principal): boolean {
   if (entry.startsWith("tag:")) return p.kind === "tags" && p.tags.includes(entry);
   if (p.kind === "tags") return false;
   if (p.kind === "admin") return entry === "autogroup:admin" || entry === "autogroup:member";
   if (entry === "autogroup:member") return true;
-  if (entry === "autogroup:admin") return p.role === "owner" || p.role === "admin";
-  if (entry === "autogroup:owner") return p.role === "owner";
-  if (entry.startsWith("autogroup:")) return false;
+  if (entry.startsWith("autogroup:")) return roleAutogroupNames(entry, p.role);
   if (entry.startsWith("group:")) return (policy.groups[entry] ?? []).some((m) => userRefMatches(m, p.login));
   return userRefMatches(entry, p.login);
 }

@@ -19,6 +19,16 @@ export type Services = {
   credentials: CredentialCache;
   tokens: TokenService;
   presence: PresenceSettings;
+  /** The tailnet a node joins when it registers without an auth key and names none (TAILAPI_TAILNET). */
+  defaultTailnet: string;
+  /** The address clients reach this server at (TAILAPI_PUBLIC_URL), for links it hands out; else the request's own. */
+  publicUrl?: string;
+  /**
+   * Set only by the CLI's in-process app (never by a server): every request
+   * acts as this actor, the operator of the chosen tailnet, instead of
+   * presenting a credential. The route's scope is still checked.
+   */
+  actAs?: Actor;
   /** Seals webhook secrets under the master key. */
   secrets: SecretBox;
   /** The outbound guard's allow-list (TAILAPI_OUTBOUND_ALLOW). */
@@ -55,11 +65,17 @@ export function requestLog(c: LogCarrier): Logger {
   return log;
 }
 
+/** The base URL links to this server start with: TAILAPI_PUBLIC_URL, or the request's own origin. */
+export function publicBase(c: Context<AppEnv>): string {
+  return (c.get("services").publicUrl ?? new URL(c.req.url).origin).replace(/\/+$/, "");
+}
+
 /**
  * What a route hands the domain layer: the request's services, with a logger
  * that carries the request id, the request id and one operation id for the
- * audit log, and the origin: `node` for the node API (`/machine/…`),
- * `console` for the web console (`/admin/…`), `api` for everything else. Made once per request.
+ * audit log, and the origin: `cli` for the CLI's in-process app, `node` for
+ * the node API (`/machine/…`), `console` for the web console (`/admin/…`),
+ * `api` for everything else. Made once per request.
  */
 export function deps(c: Context<AppEnv>): Deps {
   const made = c.get("deps");
@@ -74,7 +90,7 @@ export function deps(c: Context<AppEnv>): Deps {
     get log() {
       return requestLog(c);
     },
-    origin: c.req.path.startsWith("/machine/") ? "node" : c.req.path.startsWith("/admin/") ? "console" : "api",
+    origin: s.actAs ? "cli" : c.req.path.startsWith("/machine/") ? "node" : c.req.path.startsWith("/admin/") ? "console" : "api",
     requestId: c.get("requestId"),
     // Made on first use: reads never need one.
     get operationId() {

@@ -21,17 +21,27 @@ export const SECURITY = [{ apiKeyBasic: [] }, { bearer: [] }];
  * document as `x-required-scope`.
  */
 export function defineRoute<const R extends Omit<RouteConfig, "middleware" | "security">>(
-  route: R & { scope: Scope | readonly Scope[]; keyInUseParam?: string },
+  route: R & { scope: Scope | readonly Scope[]; keyInUseParam?: string; extension?: boolean },
 ): R & { middleware: MiddlewareHandler<AppEnv> } {
-  const { scope, keyInUseParam, ...rest } = route;
+  const { scope, keyInUseParam, extension, ...rest } = route;
+  const note = extension ? `\n\n${EXTENSION_NOTE}` : "";
   return createRoute({
     ...rest,
+    ...(extension ? { "x-tailapi-extension": true } : {}),
     security: SECURITY,
     "x-required-scope": scope,
-    description: `${rest.description ?? rest.summary ?? ""}\n\nRequired scope: ${scopeText(scope)}.`.trim(),
+    description: `${rest.description ?? rest.summary ?? ""}${note}\n\nRequired scope: ${scopeText(scope)}.`.trim(),
     middleware: requireScope(scope, { keyInUseParam }),
   } as unknown as RouteConfig) as unknown as R & { middleware: MiddlewareHandler<AppEnv> };
 }
+
+/**
+ * Operations Tailscale's API does not have (creating users, approving a web
+ * registration, headscale's pre-auth key verbs, import): marked
+ * `x-tailapi-extension: true` in the OpenAPI document and said so in their
+ * description. Clients of Tailscale's API never call them.
+ */
+export const EXTENSION_NOTE = "**tailapi extension**: not part of Tailscale's API.";
 
 function scopeText(scope: Scope | readonly Scope[]): string {
   return typeof scope === "string" ? `\`${scope}\`` : `one of ${scope.map((s) => `\`${s}\``).join(", ")} (depending on the key type)`;

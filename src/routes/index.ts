@@ -65,7 +65,30 @@ import * as postureDelete from "./posture/delete.js";
 import * as oauthToken from "./oauth/token.js";
 import * as policyGet from "./policy/get.js";
 import * as policySet from "./policy/set.js";
+import * as policyPreview from "./policy/preview.js";
 import * as policyValidate from "./policy/validate.js";
+import * as authKeyCreate from "./authkeys/create.js";
+import * as authKeyExpire from "./authkeys/expire.js";
+import * as authKeyList from "./authkeys/list.js";
+import * as userInviteAccept from "./user-invites/accept.js";
+import * as userInviteCreate from "./user-invites/create.js";
+import * as userInviteDelete from "./user-invites/delete.js";
+import * as userInviteGet from "./user-invites/get.js";
+import * as userInviteList from "./user-invites/list.js";
+import * as userInvitePage from "./user-invites/page.js";
+import * as userInviteResend from "./user-invites/resend.js";
+import * as tailnetImport from "./transfer/import.js";
+import * as registrationApprove from "./registrations/approve.js";
+import * as registrationPage from "./registrations/page.js";
+import * as userApprove from "./users/approve.js";
+import * as userCreate from "./users/create.js";
+import * as userDelete from "./users/delete.js";
+import * as userGet from "./users/get.js";
+import * as userList from "./users/list.js";
+import * as userRename from "./users/rename.js";
+import * as userRestore from "./users/restore.js";
+import * as userRole from "./users/role.js";
+import * as userSuspend from "./users/suspend.js";
 
 type RouteModule = { route: RouteConfig & { "x-required-scope"?: unknown }; register(app: App): void };
 
@@ -100,9 +123,32 @@ export const ROUTES: readonly RouteModule[] = [
   policyGet,
   policySet,
   policyValidate,
+  policyPreview,
+  userList,
+  userGet,
+  userRole,
+  userApprove,
+  userSuspend,
+  userRestore,
+  userDelete,
+  userCreate,
+  userRename,
+  userInviteList,
+  userInviteCreate,
+  userInviteGet,
+  userInviteDelete,
+  userInviteResend,
+  userInviteAccept,
+  userInvitePage,
+  authKeyList,
+  authKeyCreate,
+  authKeyExpire,
+  registrationApprove,
+  tailnetImport,
   oauthToken,
   machineRegister,
   machineUpdate,
+  registrationPage,
   dnsNameserversGet,
   dnsNameserversSet,
   dnsPreferencesGet,

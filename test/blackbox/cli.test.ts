@@ -143,7 +143,7 @@ describe("CLI users, roles and OAuth clients (on the suite's database)", () => {
     const login = `bob@${name}`;
     const user = await runCli(["users", "create", login, "--tailnet", name, "--role", "member"], env);
     expect(user.code, user.stderr).toBe(0);
-    expect(user.stdout).toMatch(new RegExp(`^\\d+\\t${login.replace(/\./g, "\\.")}\\tmember$`, "m"));
+    expect(user.stdout).toMatch(new RegExp(`^User created: ${login.replace(/\./g, "\\.")} \\(id \\d+, member\\)$`, "m"));
     const dup = await runCli(["users", "create", login, "--tailnet", name], env);
     expect(dup.code).toBe(1);
     expect(dup.stderr).toMatch(/already exists/);

@@ -13,11 +13,14 @@ import { cleanup, ROOT, spawnServer, tempDataDir } from "./harness.js";
 
 afterEach(cleanup);
 
-async function walkthroughScript(): Promise<string> {
+/** The `sh` blocks of the README between two headings, joined into one script. */
+async function sectionScript(from: string, to: string): Promise<string> {
   const readme = await readFile(path.join(ROOT, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("## Walkthrough with curl"), readme.indexOf("### Pointing Tailscale"));
+  const section = readme.slice(readme.indexOf(from), readme.indexOf(to));
   return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]).join("\n");
 }
+
+const walkthroughScript = () => sectionScript("## Walkthrough with curl", "### Pointing Tailscale");
 
 describe("README walkthrough", () => {
   it("works as written", async () => {
@@ -50,4 +53,33 @@ describe("README walkthrough", () => {
     expect(stdout).toMatch(/auth key: \{[\s\S]*tskey-auth-/);
     expect(await server.stop("SIGTERM")).toBe(0);
   }, 120_000);
+});
+
+describe("README administration", () => {
+  it("works as written: headscale's verbs, web authentication, policies, destroying a user", async () => {
+    const dataDir = await tempDataDir();
+    const server = await spawnServer({ dataDir });
+    const script = (await sectionScript("## Administration", "## A stand-in seeded")).replaceAll("http://127.0.0.1:8080", server.url);
+    // On the server's machine: the CLI finds the same data dir.
+    const env: NodeJS.ProcessEnv = { ...process.env, TAILAPI_DATA_DIR: dataDir };
+    delete env.DATABASE_URL;
+    delete env.TAILAPI_URL;
+    const { stdout } = await promisify(execFile)("bash", ["-euo", "pipefail", "-c", script], { cwd: ROOT, env, timeout: 180_000, maxBuffer: 10 << 20 });
+    const tables = stdout.split(/^(?=ID\s+\|)/m);
+    const usersBefore = tables.find((t) => /^ID\s+\| Name\s+\| Created/.test(t))!;
+    for (const name of ["admin@example.com", "alice", "bob", "family"]) expect(usersBefore).toMatch(new RegExp(`\\| ${name.replace(".", "\\.")}\\s+\\| \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\| 0`));
+    expect(stdout).toMatch(/^k\w+CNTRL\s+\| alice\s+\| true\s+\| false\s+\| false\s+\|/m);
+    expect(stdout).toMatch(/^\d+\s+\| alice-laptop \| alice-laptop \| alice \|/m);
+    expect(stdout).toMatch(/\{"authUrl":"http:\/\/127\.0\.0\.1:\d+\/register\/[A-Za-z0-9]+","registrationKey":"[A-Za-z0-9]+"\}/);
+    expect(stdout).toMatch(/^Node bob-laptop registered \(ID \d+, owner bob\)$/m);
+    expect(stdout).toContain('"nodeToken":"tskey-node-');
+    expect(stdout).toMatch(/^Policy is valid\nPolicy updated$/m);
+    expect(stdout).toMatch(/^\d+\s+\| db\s+\| db\s+\| tagged-devices \|.*\| tag:server \|/m);
+    expect(stdout).toMatch(/^User destroyed: alice \(with 1 personal device and their keys\)$/m);
+    const [usersAfter, nodesAfter] = tables.slice(-2);
+    expect(usersAfter).not.toMatch(/\| alice\s+\|/);
+    expect(nodesAfter).not.toContain("alice-laptop");
+    expect(nodesAfter).toContain("bob-laptop");
+    expect(await server.stop("SIGTERM")).toBe(0);
+  }, 240_000);
 });

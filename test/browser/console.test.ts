@@ -109,16 +109,17 @@ describe.skipIf(!HAVE_CHROMIUM)("web console in Chromium", () => {
 `;
     await page.getByRole("textbox", { name: "Policy file" }).fill(policy);
     await page.getByRole("button", { name: "Validate" }).click();
-    await expect(page.getByRole("status").textContent()).resolves.toBe("The policy file is valid.");
+    await expect(page.getByRole("status").textContent()).resolves.toBe("The policy file is valid, and its tests pass.");
     await page.getByRole("button", { name: "Save" }).click();
     await expect(page.getByRole("status").textContent()).resolves.toBe("Policy file saved.");
     const saved = await call(server.url, "GET", "/api/v2/tailnet/-/acl", { key, headers: { Accept: "application/hujson" } });
     expect(saved.text).toBe(policy);
     visited.add("/admin/acl");
 
-    // Keys: a reusable pre-auth key, shown once.
+    // Keys: a reusable pre-auth key for alice, shown once.
     await page.getByRole("link", { name: "Keys" }).click();
     await page.locator("#auth-keys details summary").click();
+    await page.getByLabel(/^User/).selectOption("alice");
     await page.getByLabel("Description").first().fill("laptop");
     await page.getByLabel(/Reusable/).check();
     await page.getByLabel("Expires after").first().selectOption({ label: "1 day" });
@@ -126,6 +127,7 @@ describe.skipIf(!HAVE_CHROMIUM)("web console in Chromium", () => {
     await expect(page.locator("h1").textContent()).resolves.toBe("Auth key generated");
     const authKey = await page.getByLabel("Auth key").inputValue();
     expect(authKey).toMatch(/^tskey-auth-/);
+    await expect(page.locator("main").textContent()).resolves.toContain("Machines registered with it belong to alice.");
     await screenshot(page, "auth-key-created");
 
     // A machine registers through the node API and reports in.
@@ -140,7 +142,7 @@ describe.skipIf(!HAVE_CHROMIUM)("web console in Chromium", () => {
     });
     expect(upd.status).toBe(200);
     const second = await call(server.url, "POST", "/machine/register", {
-      body: { authKey, nodeKey: `nodekey:${hex()}`, machineKey: `mkey:${hex()}`, hostname: "db", os: "linux" },
+      body: { authKey, nodeKey: `nodekey:${hex()}`, machineKey: `mkey:${hex()}`, hostname: "alice-laptop", os: "macOS" },
     });
     expect(second.status).toBe(200);
 
@@ -157,7 +159,6 @@ describe.skipIf(!HAVE_CHROMIUM)("web console in Chromium", () => {
     visited.add("/admin/machines?q=web");
     await page.getByRole("link", { name: "Clear" }).click();
     await expect(page.getByRole("row").count()).resolves.toBe(3);
-    await screenshot(page, "machines");
 
     // A machine's page: tag it, approve its route, rename it.
     await page.getByRole("link", { name: "web-server" }).click();
@@ -201,15 +202,26 @@ describe.skipIf(!HAVE_CHROMIUM)("web console in Chromium", () => {
     const after = await call(server.url, "GET", "/api/v2/tailnet/-/acl", { key, headers: { Accept: "application/hujson" } });
     expect(after.text).toContain("// their edit");
 
-    // Delete the other machine, with confirmation, and see it gone.
+    // The Machines page as the README shows it.
     await page.getByRole("link", { name: "Machines" }).click();
-    await page.getByRole("link", { name: "db", exact: true }).click();
-    await page.getByRole("link", { name: "Delete machine…" }).click();
+    await screenshot(page, "machines");
+
+    // Users: alice has one machine of her own (the other is tagged: it belongs to its tags).
+    await page.getByRole("link", { name: "Users" }).click();
+    await expect(page.getByRole("row", { name: /alice/ }).getByRole("cell").nth(1).textContent()).resolves.toBe("1");
+    await page.getByRole("link", { name: "alice", exact: true }).click();
     visited.add(new URL(page.url()).pathname);
-    await page.getByRole("button", { name: "Delete machine" }).click();
-    expect(new URL(page.url()).pathname).toBe("/admin/machines");
-    await expect(page.getByRole("status").textContent()).resolves.toBe("Machine db deleted.");
-    await expect(page.getByRole("link", { name: "db", exact: true }).count()).resolves.toBe(0);
+    await expect(page.locator("#machines").textContent()).resolves.toContain("alice-laptop");
+    // Delete her, after a confirmation naming what goes with her, and see her machine gone.
+    await page.getByRole("link", { name: "Delete user…" }).click();
+    visited.add(new URL(page.url()).pathname);
+    await expect(page.locator("main").textContent()).resolves.toContain("1 machine: alice-laptop");
+    await page.getByRole("button", { name: "Delete user" }).click();
+    await expect(page.getByRole("status").textContent()).resolves.toMatch(/^User alice deleted, with 1 machine and 1 key\.$/);
+    await expect(page.getByRole("link", { name: "alice", exact: true }).count()).resolves.toBe(0);
+    await page.getByRole("link", { name: "Machines" }).click();
+    await expect(page.getByRole("link", { name: "alice-laptop" }).count()).resolves.toBe(0);
+    await expect(page.getByRole("link", { name: "web-1" }).count()).resolves.toBe(1);
     expect((await api("GET", `/api/v2/device/${second.body.device.nodeId}`)).status).toBe(404);
   }, 120_000);
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { createAuthKey } from "../../src/domain/keys.js";
 import { operatorOf } from "../../src/domain/tailnets.js";
-import { call, ConsoleAgent, createOAuthClient, decodeEntities, flashOf, registerDevice, seedUser, setupTailnet, testDeps, type Page } from "../helpers.js";
+import { call, ConsoleAgent, createOAuthClient, decodeEntities, flashOf, hex64, registerDevice, seedUser, setupTailnet, testDeps, type Page } from "../helpers.js";
 
 type T = Awaited<ReturnType<typeof setupTailnet>>;
 
@@ -254,7 +254,7 @@ describe("Users", () => {
     const again = await submit(t.agent, "/admin/users", { loginName: "alice", role: "member" });
     expect(flashOf(again)).toBe("User alice already exists.");
     expect(flashOf(await submit(t.agent, "/admin/users", { loginName: "has space", role: "member" }))).toMatch(/^Invalid login name "has space"/);
-    expect(flashOf(await submit(t.agent, "/admin/users", { loginName: "bob", role: "superuser" }))).toBe("Choose a role: member, admin or owner.");
+    expect(flashOf(await submit(t.agent, "/admin/users", { loginName: "bob", role: "superuser" }))).toBe("Choose a role: owner, admin, it-admin, network-admin, billing-admin, auditor, member.");
 
     const ownerPage = await t.agent.get(`/admin/users/${t.owner.userId}`);
     expect(ownerPage.status).toBe(200);
@@ -372,7 +372,7 @@ describe("Access controls", () => {
     const text = '// comment kept\r\n{\r\n  "acls": [{"action": "accept", "src": ["*"], "dst": ["*:*"]}], // trailing\r\n}\r\n';
     const valid = await t.agent.post("/admin/acl", { do: "validate", policy: text, etag: decodeEntities(etag) });
     expect(valid.status).toBe(200);
-    expect(flashOf(valid)).toBe("The policy file is valid.");
+    expect(flashOf(valid)).toBe("The policy file is valid, and its tests pass.");
     const invalid = await t.agent.post("/admin/acl", { do: "validate", policy: '{"acls": [{"action": "deny"}]}', etag: decodeEntities(etag) });
     expect(invalid.status).toBe(400);
     expect(flashOf(invalid)).toBe('Invalid policy: acls[0].action: must be "accept".');
@@ -440,7 +440,11 @@ describe("README", () => {
     await agent.follow(await agent.signIn({ apiKey: t.apiKey }));
     const pages = [login.text];
     const hook = await call(t.app, "POST", "/api/v2/tailnet/-/webhooks", { key: t.apiKey, body: { endpointUrl: "https://hooks.example.com/in", subscriptions: ["nodeCreated"] } });
-    for (const path of [`/admin/webhooks/${hook.body.endpointId}`, "/admin/webhooks", "/admin/dns", "/admin/logs", "/admin/settings", "/admin/machines", `/admin/machines/${d.nodeId}`, "/admin/users", `/admin/users/${t.owner.userId}`, "/admin/keys", "/admin/acl", `/admin/invite/${"a".repeat(32)}`]) {
+    // A suspended user (Restore user) and a machine waiting for web authentication (Approve machine).
+    const { user: suspended } = await seedUser(t, "member");
+    expect((await call(t.app, "POST", `/api/v2/users/${suspended.userId}/suspend`, { key: t.apiKey })).status).toBe(200);
+    const waiting = await call(t.app, "POST", "/machine/register", { body: { nodeKey: `nodekey:${hex64()}`, machineKey: `mkey:${hex64()}`, hostname: "w", tailnet: t.tailnet.name } });
+    for (const path of [`/admin/users/${suspended.userId}`, `/admin/registrations?key=${waiting.body.registrationKey}`, `/admin/webhooks/${hook.body.endpointId}`, "/admin/webhooks", "/admin/dns", "/admin/logs", "/admin/settings", "/admin/machines", `/admin/machines/${d.nodeId}`, "/admin/users", `/admin/users/${t.owner.userId}`, "/admin/keys", "/admin/acl", `/admin/invite/${"a".repeat(32)}`]) {
       pages.push((await agent.get(path)).text);
     }
     pages.push((await agent.post("/admin/keys/auth", { expiry: "3600" })).text); // the secret, with its Copy button

@@ -15,6 +15,7 @@ const ENTRIES: Record<string, { n: number; why: string }> = {
   testWebhook: { n: 0, why: "queues a test event; no configuration changes" },
   resendContactVerificationEmail: { n: 0, why: "sends nothing and changes nothing" },
   validateAndTestPolicyFile: { n: 0, why: "a POST that only validates" },
+  previewRuleMatches: { n: 0, why: "a POST that only previews" },
 };
 
 /** Routes without a scope (node API, token endpoint): a request that succeeds, and the entries it writes. */
@@ -22,6 +23,14 @@ const UNSCOPED: Record<string, { n: number; why?: string; request: (f: Fixture) 
   registerNode: { n: 1, request: async (f) => ({ method: "POST", path: "/machine/register", body: registerBody(f.authKey) }) },
   reportNode: { n: 0, why: "presence and facts about the machine are not configuration (tag, route and posture changes are: tested below)", request: async () => ({ method: "POST", path: "skip" }) },
   oauthToken: { n: 0, why: "mints a short-lived token; no configuration changes", request: async () => ({ method: "GET", path: "skip" }) },
+  acceptUserInvite: {
+    n: 2,
+    why: "the new user, and their first API key",
+    request: async (f) => {
+      const url = (await call(f.app, "POST", "/api/v2/tailnet/-/user-invites", { key: f.apiKey, body: [{ email: `${Date.now()}@example.org` }] })).body[0].inviteUrl;
+      return { method: "POST", path: "/api/v2/user-invites/-/accept", body: { invite: url } };
+    },
+  },
 };
 
 const mutating = ROUTES.filter((r) => r.route.method !== "get");
@@ -76,6 +85,17 @@ describe("audit coverage", () => {
     expect(log.body.logs).toEqual([
       expect.objectContaining({ origin: "NODE", actor: expect.objectContaining({ type: "NODE", id: reg.device.nodeId }), old: [], new: ["tag:web"] }),
     ]);
+  });
+
+  it("accepting a user invite records the new user and their API key, with the user as the actor", async () => {
+    const f = await setupTailnet();
+    const req = await UNSCOPED.acceptUserInvite!.request(f);
+    const before = await countAuditRows(testSql(), f.tailnet.tailnetId);
+    const res = await call(f.app, req.method, req.path, { body: req.body });
+    expect(res.status, res.text).toBe(200);
+    expect((await countAuditRows(testSql(), f.tailnet.tailnetId)) - before).toBe(UNSCOPED.acceptUserInvite!.n);
+    const log = await call(f.app, "GET", "/api/v2/tailnet/-/logging/configuration?start=2000-01-01T00:00:00Z&end=2100-01-01T00:00:00Z&event=USER.CREATE", { key: f.apiKey });
+    expect(log.body.logs).toContainEqual(expect.objectContaining({ actor: expect.objectContaining({ type: "USER", id: res.body.user.id }), actionDetails: expect.stringMatching(/^accepted invite /) }));
   });
 
   it("a rejected request writes nothing", async () => {

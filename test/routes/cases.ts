@@ -1,5 +1,5 @@
 import type { Scope } from "../../src/auth/scopes.js";
-import { call, createAuthKey, createOAuthClient, registerDevice, seedApiKey, setupTailnet, TEST_POLICY } from "../helpers.js";
+import { call, createAuthKey, createOAuthClient, hex64, registerDevice, seedApiKey, seedUser, setupTailnet, TEST_POLICY, uniqueName } from "../helpers.js";
 
 /**
  * For every route with a declared scope: one valid request per scope that can
@@ -23,6 +23,15 @@ const withAttribute = async (f: Fixture) => {
 };
 const inviteOf = async (f: Fixture, body: unknown[] = [{}]) =>
   (await call(f.app, "POST", `/api/v2/device/${await device(f)}/device-invites`, { key: f.apiKey, body })).body[0] as { id: string; inviteUrl: string };
+
+const member = async (f: Fixture) => (await seedUser(f, "member")).user.userId;
+const userInviteOf = async (f: Fixture, email?: string) =>
+  (await call(f.app, "POST", "/api/v2/tailnet/-/user-invites", { key: f.apiKey, body: [{ email }] })).body[0].id as string;
+/** A node waiting for approval (web authentication), by its registration key. */
+const pending = async (f: Fixture) =>
+  (await call(f.app, "POST", "/machine/register", { body: { tailnet: f.tailnet.name, nodeKey: `nodekey:${hex64()}`, machineKey: `mkey:${hex64()}`, hostname: "web" } })).body
+    .registrationKey as string;
+const loginName = (prefix: string) => uniqueName(prefix).replace(".test", "");
 
 /** Sets something up with the owner's API key; fails loudly if it does not work. */
 const owner = async (f: Fixture, method: string, path: string, body?: unknown) => {
@@ -204,4 +213,48 @@ export const CASES: Record<string, Variant[]> = {
     { scope: "feature_settings", request: async (f) => ({ method: "PATCH", path: `/api/v2/posture/integrations/${await integration(f)}`, body: { cloudId: "eu-1" } }) },
   ],
   deletePostureIntegration: [{ scope: "feature_settings", request: async (f) => ({ method: "DELETE", path: `/api/v2/posture/integrations/${await integration(f)}` }) }],
+  previewRuleMatches: [
+    {
+      scope: "policy_file:read",
+      request: async () => ({ method: "POST", path: "/api/v2/tailnet/-/acl/preview?type=user&previewFor=alice@example.com", body: JSON.parse(TEST_POLICY) }),
+    },
+  ],
+  listUsers: [{ scope: "users:read", request: get("/api/v2/tailnet/-/users") }],
+  getUser: [{ scope: "users:read", request: async (f) => ({ method: "GET", path: `/api/v2/users/${f.owner.userId}` }) }],
+  updateUserRole: [{ scope: "users", request: async (f) => ({ method: "POST", path: `/api/v2/users/${await member(f)}/role`, body: { role: "auditor" } }) }],
+  approveUser: [{ scope: "users", request: async (f) => ({ method: "POST", path: `/api/v2/users/${await member(f)}/approve` }) }],
+  suspendUser: [{ scope: "users", request: async (f) => ({ method: "POST", path: `/api/v2/users/${await member(f)}/suspend` }) }],
+  restoreUser: [{ scope: "users", request: async (f) => ({ method: "POST", path: `/api/v2/users/${await member(f)}/restore` }) }],
+  deleteUser: [{ scope: "users", request: async (f) => ({ method: "POST", path: `/api/v2/users/${await member(f)}/delete` }) }],
+  createUser: [{ scope: "users", request: async () => ({ method: "POST", path: "/api/v2/tailnet/-/users", body: { loginName: loginName("u") } }) }],
+  renameUser: [{ scope: "users", request: async (f) => ({ method: "POST", path: `/api/v2/users/${await member(f)}/rename`, body: { loginName: loginName("r") } }) }],
+  listUserInvites: [{ scope: "users:read", request: get("/api/v2/tailnet/-/user-invites") }],
+  createUserInvites: [{ scope: "users", request: async () => ({ method: "POST", path: "/api/v2/tailnet/-/user-invites", body: [{ role: "member" }] }) }],
+  getUserInvite: [{ scope: "users:read", request: async (f) => ({ method: "GET", path: `/api/v2/user-invites/${await userInviteOf(f)}` }) }],
+  deleteUserInvite: [{ scope: "users", request: async (f) => ({ method: "DELETE", path: `/api/v2/user-invites/${await userInviteOf(f)}` }) }],
+  resendUserInvite: [
+    {
+      scope: "users",
+      request: async (f) => {
+        const id = await userInviteOf(f, "someone@example.org");
+        f.clock.advance(61_000); // past the once-a-minute limit
+        return { method: "POST", path: `/api/v2/user-invites/${id}/resend` };
+      },
+    },
+  ],
+  listAuthKeys: [{ scope: "auth_keys:read", request: get("/api/v2/tailnet/-/auth-keys") }],
+  createAuthKeyForUser: [{ scope: "auth_keys", request: async () => ({ method: "POST", path: "/api/v2/tailnet/-/auth-keys", body: { tags: ["tag:ci"] } }) }],
+  expireAuthKey: [{ scope: "auth_keys", request: async (f) => ({ method: "POST", path: `/api/v2/tailnet/-/auth-keys/${await authKeyId(f)}/expire` }) }],
+  approveRegistration: [
+    {
+      scope: "devices:core",
+      request: async (f) => ({ method: "POST", path: `/api/v2/tailnet/-/registrations/${await pending(f)}/approve`, body: { user: f.owner.loginName } }),
+    },
+  ],
+  importTailnet: [
+    {
+      scope: "all",
+      request: async () => ({ method: "POST", path: "/api/v2/tailnet/-/import", body: { users: [{ id: String(Date.now()), loginName: loginName("i") }] } }),
+    },
+  ],
 };

@@ -17,7 +17,15 @@ describe("openapi.yaml", () => {
   });
 
   // Authenticated otherwise: client credentials at the token endpoint, an auth key at registration, a node token for reports.
-  const PUBLIC = new Set(["POST /api/v2/oauth/token", "POST /machine/register", "POST /machine/update"]);
+  // Pages people open in a browser, and accepting a user invite (the invite's code is the credential), are public too.
+  const PUBLIC = new Set([
+    "POST /api/v2/oauth/token",
+    "POST /machine/register",
+    "POST /machine/update",
+    "GET /register/{registrationKey}",
+    "POST /api/v2/user-invites/-/accept",
+    "GET /uinv/{code}",
+  ]);
 
   it("declares a required scope on every operation but the public ones", () => {
     for (const r of ROUTES) {

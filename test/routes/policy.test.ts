@@ -112,7 +112,7 @@ describe("the policy file", () => {
     [`{"acls": [{"action": "accept", "src": ["*"], "dst": ["*:99999"]}]}`, /acls\[0\]\.dst\[0\]: "\*:99999" has invalid ports/],
     [`{"acls": [{"action": "accept", "src": ["group:nope"], "dst": ["*:*"]}]}`, /acls\[0\]\.src\[0\]: group:nope is not defined in groups/],
     [`{"acls": [{"action": "accept", "src": ["tag:nope"], "dst": ["*:*"]}]}`, /tag:nope is not defined in tagOwners/],
-    [`{"acls": [{"action": "accept", "src": ["*"], "dst": ["myhost:22"]}]}`, /"myhost" is not a user, group, tag, autogroup, host name/],
+    [`{"acls": [{"action": "accept", "src": ["*"], "dst": ["my host:22"]}]}`, /"my host" is not a user, group, tag, autogroup, host name/],
     [`{"tagOwners": {"server": []}}`, /^invalid policy: tagOwners\["server"\]: tag names look like tag:<name>/],
     [`{"tagOwners": {"tag:a": ["group:ops"]}}`, /tagOwners\["tag:a"\]\[0\]: group:ops is not defined in groups/],
     [`{"groups": {"group:a": ["tag:x"]}}`, /groups\["group:a"\]\[0\]: "tag:x" is not a user/],
@@ -142,7 +142,7 @@ describe("the policy file", () => {
       "tagOwners": {"tag:web": ["group:eng", "autogroup:admin"], "tag:db": ["tag:web"]},
       "autoApprovers": {"routes": {"10.0.0.0/8": ["tag:web"], "fd00::/8": ["group:eng"]}, "exitNode": ["autogroup:admin"]},
       "acls": [
-        {"action": "accept", "users": ["*"], "ports": ["*:*"]},
+        {"action": "accept", "users": ["group:eng"], "ports": ["lan:*"]},
         {"action": "accept", "src": ["autogroup:member"], "dst": ["autogroup:self:*", "db:5432", "lan:80,443", "[fd7a:115c:a1e0::1]:22", "100.64.0.0/10:1-1024"]},
         {"action": "accept", "proto": "udp", "src": ["tag:web"], "dst": ["tag:db:53"]},
       ],
@@ -173,12 +173,20 @@ describe("POST /acl/validate", () => {
     expect(r.body).toEqual({ message: 'invalid policy: acls[0].action: must be "accept"', data: [] });
   });
 
-  it("says plainly that running a list of tests against the stored policy is not supported", async () => {
+  it("runs a list of tests against the stored policy", async () => {
     const t = await seedTailnet();
     const { app } = makeApp();
-    const r = await call(app, "POST", `${acl}/validate`, { key: t.apiKey, body: [{ src: "alice@example.com", accept: ["db:22"] }] });
-    expect(r.status).toBe(400);
-    expect(r.body.message).toMatch(/not supported yet/);
+    await call(app, "POST", acl, hujson(t.apiKey, `{"hosts": {"db": "100.64.0.9"}, "acls": [{"action": "accept", "src": ["alice@example.com"], "dst": ["db:22"]}]}`));
+    const ok = await call(app, "POST", `${acl}/validate`, { key: t.apiKey, body: [{ src: "alice@example.com", accept: ["db:22"], deny: ["db:80"] }] });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.body).toEqual({});
+    const failing = await call(app, "POST", `${acl}/validate`, { key: t.apiKey, body: [{ src: "bob@example.com", accept: ["db:22"] }] });
+    expect(failing.status).toBe(200);
+    expect(failing.body).toEqual({ message: "test(s) failed", data: [{ user: "bob@example.com", errors: ['address "db:22": want: Accept, got: Drop'] }] });
+    // A malformed list of tests is bad input.
+    const bad = await call(app, "POST", `${acl}/validate`, { key: t.apiKey, body: [{ src: "alice@example.com", accept: ["db"] }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/tests\[0\]\.accept\[0\]/);
   });
 });
 

@@ -106,7 +106,7 @@ describe("POST /machine/register", () => {
     [{ advertiseRoutes: ["10.0.0.1/8"] }, /advertiseRoutes/],
     [{ advertiseRoutes: ["banana"] }, /advertiseRoutes/],
     [{ advertiseTags: ["server"] }, /advertiseTags/],
-    [{ authKey: undefined }, /authKey/],
+    [{ authKey: "" }, /authKey/],
   ])("rejects bad input %j with 400 and creates nothing", async (patch, message) => {
     const s = await setupTailnet();
     const r = await call(s.app, "POST", "/machine/register", { body: { ...registerBody(s.authKey), ...patch } });

@@ -3,7 +3,7 @@ import { ALL_SCOPE_NAMES, isLegacyScope, RESOURCES, uncovered, type Scope } from
 import type { Actor } from "../../domain/actor.js";
 import {
   createApiKey,
-  createAuthKey,
+  createUserAuthKey,
   createOAuthClient,
   DAY,
   getKey,
@@ -228,6 +228,7 @@ export function registerKeys(app: ConsoleApp): void {
       applicableTags(d, actor),
     ]);
     const byId = new Map(users.map((u) => [u.userId, u]));
+    const preselect = c.req.query("user");
     const now = d.clock.now();
     const csrf = c.get("session").csrfToken;
     const scopes = grantable(actor);
@@ -245,6 +246,19 @@ export function registerKeys(app: ConsoleApp): void {
                 <summary>Generate auth key</summary>
                 <form method="post" action="/admin/keys/auth" class="grid">
                   <Csrf token={csrf} />
+                  <div class="field">
+                    <label for="ak-user">User (owns the machines it registers)</label>
+                    <select id="ak-user" name="user">
+                      {actor.kind === "oauth" && <option value="">Nobody: a tagged key</option>}
+                      {users
+                        .filter((u) => u.approved && !u.suspendedAt && (!actor.ownDevicesOnly || u.userId === actor.user?.id))
+                        .map((u) => (
+                          <option value={u.loginName} selected={preselect ? u.loginName.toLowerCase() === preselect.toLowerCase() : u.userId === actor.user?.id}>
+                            {u.loginName}
+                          </option>
+                        ))}
+                    </select>
+                  </div>
                   <div class="field">
                     <label for="ak-desc">Description</label>
                     <input id="ak-desc" name="description" maxlength={50} autocomplete="off" />
@@ -267,9 +281,7 @@ export function registerKeys(app: ConsoleApp): void {
                   <div class="span">
                     <TagChecks tags={tags} prefix="ak-tag" legend="Tags (machines registered with the key get them)" />
                   </div>
-                  <p class="hint span">
-                    {actor.user ? `Machines registered with it belong to ${actor.user.loginName}, or to its tags.` : "Keys made by an OAuth client must carry tags."}
-                  </p>
+                  <p class="hint span">Machines registered with it belong to its user, or to its tags when it has tags.</p>
                   <div class="field actions-inline">
                     <button type="submit" class="button">
                       Generate key
@@ -365,7 +377,9 @@ export function registerKeys(app: ConsoleApp): void {
   });
 
   creation(app, "/keys/auth", "auth_keys", async (c, form) => {
-    const { row, secret } = await createAuthKey(consoleDeps(c), c.get("actor"), {
+    const user = field(form, "user");
+    const { row, secret, user: owner } = await createUserAuthKey(consoleDeps(c), c.get("actor"), {
+      ...(user ? { user } : {}),
       reusable: checked(form, "reusable"),
       ephemeral: checked(form, "ephemeral"),
       preauthorized: checked(form, "preauthorized"),
@@ -376,6 +390,7 @@ export function registerKeys(app: ConsoleApp): void {
     return render(
       c,
       <Created c={c} title="Auth key generated" id={row.keyId} idLabel="Key ID" secret={secret} secretLabel="Auth key">
+        <p>{row.tags.length ? `Machines registered with it are tagged ${row.tags.join(", ")}.` : `Machines registered with it belong to ${owner?.loginName}.`}</p>
         <p class="hint">
           Register a machine with it: <code>POST /machine/register</code> with <code>"authKey"</code> set to this key (see the README).
         </p>

@@ -183,7 +183,13 @@ export function registerMachines(app: ConsoleApp): void {
       <Page c={c} title="Machines" active="machines" wide>
         <p class="lead">
           {all.length} machine{all.length === 1 ? "" : "s"} in {actor.tailnetName}. Add one by registering it with an auth key (
-          <a href="/admin/keys">Keys</a>).
+          <a href="/admin/keys">Keys</a>)
+          {can(actor, "devices:core") && (
+            <>
+              , or approve one that waits for an admin (<a href="/admin/registrations">Register a machine</a>)
+            </>
+          )}
+          .
         </p>
         <form method="get" action="/admin/machines" class="filters" role="search" aria-label="Filter machines">
           <div class="field grow">

@@ -1,14 +1,17 @@
 import { z } from "@hono/zod-openapi";
-import { validatePolicyFile } from "../../domain/policies.js";
+import { validatePolicy } from "../../domain/policies.js";
+import { deps } from "../../http/context.js";
 import { errorResponses } from "../../http/errors.js";
-import { invalid } from "../../lib/errors.js";
 import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
 import { HUJSON } from "./wire.js";
 
 const ValidationResult = z
   .object({
-    message: z.string().optional().openapi({ example: "invalid policy: acls[0].action: must be \"accept\"" }),
-    data: z.array(z.record(z.string(), z.unknown())).optional(),
+    message: z.string().optional().openapi({ example: "test(s) failed" }),
+    data: z
+      .array(z.record(z.string(), z.unknown()))
+      .optional()
+      .openapi({ example: [{ user: "alice@example.com", errors: ['address "tag:prod:22": want: Drop, got: Accept'] }] }),
   })
   .openapi("PolicyValidationResult", { description: "`{}` when the policy is valid; otherwise what is wrong (still a 200, as on Tailscale)." });
 
@@ -19,8 +22,11 @@ export const route = defineRoute({
   tags: ["policy file"],
   summary: "Validate a policy file",
   description:
-    "Checks a policy file (HuJSON or JSON) without saving it. Answers 200 `{}` when it is valid, and 200 " +
-    '`{"message": …, "data": […]}` when it is not, as Tailscale does.',
+    "Two modes, neither of which changes the policy file. A JSON array is a list of tests (`src`, `accept`, `deny`, `proto`) " +
+    "run against the tailnet's current policy. Anything else is a whole policy file (HuJSON or JSON): it is checked and its " +
+    "`tests` run. Answers 200 `{}` when all is well, and 200 `{\"message\": …, \"data\": […]}` when not, as Tailscale does: " +
+    '`{"message": "test(s) failed", "data": [{"user": …, "errors": ["address \\"h:p\\": want: Accept, got: Drop"]}]}` ' +
+    "for failing tests, the problem and `data: []` for a policy that does not parse.",
   scope: "policy_file:read",
   request: {
     params: z.object({ tailnet: TailnetParam }),
@@ -35,12 +41,7 @@ export const route = defineRoute({
 export function register(app: App) {
   app.openapi(route, async (c) => {
     checkTailnet(c.get("actor"), c.req.valid("param").tailnet);
-    const text = await c.req.text();
-    if (/^\s*\[/.test(text)) {
-      // Running a list of tests against the stored policy needs rule evaluation, which tailapi does not do yet.
-      throw invalid("testing the stored policy with a list of tests is not supported yet; post a whole policy file to validate it");
-    }
-    const problem = validatePolicyFile(text);
-    return c.json(problem ? { message: problem, data: [] } : {}, 200);
+    const result = await validatePolicy(deps(c), c.get("actor"), await c.req.text());
+    return c.json(result ?? {}, 200);
   });
 }

@@ -116,9 +116,19 @@ func init() {
 			},
 		},
 		clientCase{
-			Name:    "PolicyFile.Validate([]ACLTest)",
-			Needs:   []string{"POST " + acl + "/validate"},
-			Waiting: "tailapi does not evaluate policy tests: POST /acl/validate with a list of tests answers 400 (a whole policy file is validated)",
+			Name:  "PolicyFile.Validate([]ACLTest)",
+			Needs: []string{"POST " + acl + "/validate"},
+			Run: func(t *testing.T, s *suite) {
+				// The stored policy (basePolicy, or a copy of it) accepts everything: a test wanting an
+				// accept passes, one wanting a drop fails in Tailscale's words.
+				ok(t, "Validate(passing tests)", s.C.PolicyFile().Validate(ctx(t), []tailscale.ACLTest{
+					{Source: "someone@example.com", Accept: []string{"tag:clients-go:22", "100.64.0.1:443"}},
+				}))
+				err := s.C.PolicyFile().Validate(ctx(t), []tailscale.ACLTest{{Source: "someone@example.com", Deny: []string{"tag:clients-go:22"}}})
+				if err == nil || !strings.Contains(err.Error(), "test(s) failed") || !strings.Contains(err.Error(), "want: Drop, got: Accept") {
+					t.Errorf("Validate(failing test) = %v, want a test(s) failed error", err)
+				}
+			},
 		},
 	)
 }
