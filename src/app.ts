@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestLog, type AppEnv, type Services } from "./http/context.js";
+import { createConsole } from "./console/index.js";
 import { registerDocs } from "./http/docs.js";
 import { errorBody, handleError } from "./http/errors.js";
 import { requestId } from "./http/request-id.js";
@@ -95,7 +96,9 @@ export function createApp(services: Services): App {
   });
   app.use("*", (c, next) => {
     const m = c.req.method;
-    if ((m === "POST" || m === "PUT" || m === "PATCH") && c.req.path !== "/api/v2/oauth/token") jsonByDefault(c);
+    // The JSON APIs only: the token endpoint takes forms, and so does the console.
+    const p = c.req.path;
+    if ((m === "POST" || m === "PUT" || m === "PATCH") && (p.startsWith("/api/") || p.startsWith("/machine/")) && p !== "/api/v2/oauth/token") jsonByDefault(c);
     return next();
   });
 
@@ -105,6 +108,7 @@ export function createApp(services: Services): App {
   const docJson = JSON.stringify(doc);
   app.get("/api/v2/openapi.json", (c) => c.body(docJson, 200, { "content-type": "application/json; charset=utf-8" }));
   registerDocs(app);
+  app.route("/admin", createConsole() as never);
   app.get("/healthz", (c) => c.json({ ok: true }));
 
   app.notFound((c) => errorBody(c, 404, MESSAGES.notFound));
