@@ -38,7 +38,18 @@ CREATE TABLE audit_log (
   new_value jsonb,
   details text NOT NULL DEFAULT ''::text,
   CONSTRAINT audit_log_pkey PRIMARY KEY (tailnet_id, entry_id),
-  CONSTRAINT audit_log_origin_check CHECK ((origin = ANY (ARRAY['api'::text, 'cli'::text, 'node'::text, 'system'::text])))
+  CONSTRAINT audit_log_origin_check CHECK ((origin = ANY (ARRAY['api'::text, 'cli'::text, 'node'::text, 'system'::text, 'console'::text])))
+);
+
+CREATE TABLE console_sessions (
+  tailnet_id bigint NOT NULL,
+  token_hash bytea NOT NULL,
+  key_id text NOT NULL,
+  csrf_token text NOT NULL,
+  flash jsonb,
+  created_at timestamp with time zone NOT NULL,
+  expires_at timestamp with time zone NOT NULL,
+  CONSTRAINT console_sessions_pkey PRIMARY KEY (tailnet_id, token_hash)
 );
 
 CREATE TABLE contacts (
@@ -336,6 +347,7 @@ CREATE TABLE webhook_outbox (
 );
 
 ALTER TABLE audit_log ADD CONSTRAINT audit_log_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
+ALTER TABLE console_sessions ADD CONSTRAINT console_sessions_tailnet_id_key_id_fkey FOREIGN KEY (tailnet_id, key_id) REFERENCES keys(tailnet_id, key_id) ON DELETE CASCADE;
 ALTER TABLE contacts ADD CONSTRAINT contacts_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE device_invites ADD CONSTRAINT device_invites_tailnet_id_device_id_fkey FOREIGN KEY (tailnet_id, device_id) REFERENCES devices(tailnet_id, device_id) ON DELETE CASCADE;
 ALTER TABLE device_invites ADD CONSTRAINT device_invites_tailnet_id_sharer_user_id_fkey FOREIGN KEY (tailnet_id, sharer_user_id) REFERENCES users(tailnet_id, user_id) ON DELETE CASCADE;
@@ -367,6 +379,7 @@ ALTER TABLE webhook_outbox ADD CONSTRAINT webhook_outbox_tailnet_id_endpoint_id_
 ALTER TABLE webhook_outbox ADD CONSTRAINT webhook_outbox_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 
 CREATE INDEX audit_log_time_idx ON audit_log USING btree (tailnet_id, event_time, entry_id);
+CREATE INDEX console_sessions_expiry_idx ON console_sessions USING btree (tailnet_id, expires_at);
 CREATE INDEX device_invites_code_idx ON device_invites USING btree (code);
 CREATE INDEX device_invites_device_idx ON device_invites USING btree (tailnet_id, device_id);
 CREATE INDEX devices_ephemeral_idx ON devices USING btree (tailnet_id, last_seen) WHERE is_ephemeral;

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestLog, type AppEnv, type Services } from "./http/context.js";
+import { createConsole } from "./console/index.js";
 import { registerDocs } from "./http/docs.js";
 import { errorBody, handleError } from "./http/errors.js";
 import { limitByAddress } from "./http/rate-limit.js";
@@ -119,7 +120,9 @@ export function createApp(services: Services, options: AppOptions = {}): App {
   });
   app.use("*", (c, next) => {
     const m = c.req.method;
-    if ((m === "POST" || m === "PUT" || m === "PATCH") && c.req.path !== "/api/v2/oauth/token") jsonByDefault(c);
+    // The JSON APIs only: the token endpoint takes forms, and so does the console.
+    const p = c.req.path;
+    if ((m === "POST" || m === "PUT" || m === "PATCH") && (p.startsWith("/api/") || p.startsWith("/machine/")) && p !== "/api/v2/oauth/token") jsonByDefault(c);
     return next();
   });
 
@@ -127,6 +130,7 @@ export function createApp(services: Services, options: AppOptions = {}): App {
   let docJson: string | undefined;
   app.get("/api/v2/openapi.json", (c) => c.body(docJson!, 200, { "content-type": "application/json; charset=utf-8" }));
   registerDocs(app);
+  app.route("/admin", createConsole() as never);
   // Liveness: the process serves requests. It says nothing about the database.
   app.get("/healthz", (c) => c.json({ ok: true }));
   // Readiness: the database answers now.

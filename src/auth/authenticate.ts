@@ -134,10 +134,19 @@ export async function authenticate(token: string | undefined, s: AuthServices): 
     if (client && !client.revokedAt) throw forbidden();
     throw unauthorized();
   }
-  const row = await verifySecret(token, "api", lookup);
-  if (!row || row.revokedAt || expired(row, s.clock.now()) || !row.userId || !row.role || !row.loginName) throw unauthorized();
-  // A suspended user's keys (or one still waiting for approval) work again once the user is restored (approved).
-  if (!row.userActive) throw unauthorized();
+  const actor = apiKeyActor(await verifySecret(token, "api", lookup), s.clock.now());
+  if (!actor) throw unauthorized();
+  return actor;
+}
+
+/**
+ * The actor an API key's row stands for: its user, with the user's role;
+ * undefined when the key is not usable now. A suspended user's keys (or one
+ * still waiting for approval) work again once the user is restored (approved).
+ */
+function apiKeyActor(row: CredentialRow | undefined, now: Date): Actor | undefined {
+  if (!row || row.keyType !== "api" || row.revokedAt || expired(row, now) || !row.userId || !row.role || !row.loginName) return undefined;
+  if (!row.userActive) return undefined;
   const role = row.role as Role;
   return {
     tailnetId: row.tailnetId,
@@ -149,6 +158,54 @@ export async function authenticate(token: string | undefined, s: AuthServices): 
     tags: [],
     ownDevicesOnly: ownDevicesOnly(role),
   };
+}
+
+/**
+ * An OAuth client acting in the web console: as an access token minted with
+ * every scope and tag the client holds now. Undefined when it is revoked.
+ */
+function clientActor(row: CredentialRow | undefined): Actor | undefined {
+  if (!row || row.keyType !== "client" || row.revokedAt) return undefined;
+  return {
+    tailnetId: row.tailnetId,
+    tailnetName: row.tailnetName,
+    kind: "oauth",
+    keyId: row.keyId,
+    scopes: normalize(row.scopes),
+    tags: row.tags,
+    creatorUserId: row.userId ?? undefined,
+    ownDevicesOnly: false,
+  };
+}
+
+/** What a person signs in to the web console with. */
+export type ConsoleCredentials = { apiKey: string } | { clientId: string; clientSecret: string };
+
+/**
+ * Signing in to the web console: an API key (acting with its user's role), or
+ * an OAuth client's id and secret (acting with the client's scopes and tags).
+ * Every failure is the same 401.
+ */
+export async function authenticateConsole(creds: ConsoleCredentials, s: AuthServices): Promise<Actor> {
+  const lookup = s.credentials.lookup(s.sql);
+  const actor =
+    "apiKey" in creds
+      ? apiKeyActor(await verifySecret(creds.apiKey.trim(), "api", lookup), s.clock.now())
+      : clientActor(await verifySecret(creds.clientSecret.trim(), "client", lookup));
+  if (!actor || ("clientId" in creds && creds.clientId.trim() !== actor.keyId)) throw unauthorized();
+  return actor;
+}
+
+/**
+ * The credential a console session was signed in with, checked again now (a
+ * revoked or expired key, a deleted client or user ends the session; rows
+ * come through the credential cache, so within CACHE_TTL_MS on every replica).
+ */
+export async function authenticateKey(keyId: string, s: AuthServices): Promise<Actor> {
+  const row = await s.credentials.get(s.sql, keyId);
+  const actor = row?.keyType === "client" ? clientActor(row) : apiKeyActor(row, s.clock.now());
+  if (!actor) throw unauthorized();
+  return actor;
 }
 
 /**

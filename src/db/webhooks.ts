@@ -203,6 +203,45 @@ export async function listJobs(db: Queryable, tailnetId: string, endpointId: str
   }));
 }
 
+/** A delivery as an endpoint's page shows it: the job and its latest attempt. */
+export type DeliveryView = JobView & { finishedAt: Date | null; last: Omit<Attempt, "replica"> | null };
+
+/** The newest `limit` deliveries of one endpoint, each with its latest attempt, in one statement. */
+export async function listRecentDeliveries(db: Queryable, tailnetId: string, endpointId: string, limit: number): Promise<DeliveryView[]> {
+  const rows = await query(
+    db,
+    `SELECT o.job_id::text AS job_id, o.endpoint_id, o.event_type, o.state, o.attempts, o.event, o.created_at, o.finished_at,
+            a.attempt, a.started_at, a.duration_ms, a.status_code, a.error
+     FROM webhook_outbox o
+     LEFT JOIN LATERAL (
+       SELECT attempt, started_at, duration_ms, status_code, error FROM webhook_attempts w
+       WHERE w.tailnet_id = o.tailnet_id AND w.job_id = o.job_id ORDER BY attempt DESC LIMIT 1) a ON true
+     WHERE o.tailnet_id = $1 AND o.endpoint_id = $2
+     ORDER BY o.job_id DESC LIMIT $3`,
+    [tailnetId, endpointId, limit],
+  );
+  return rows.map((r) => ({
+    jobId: r.job_id as string,
+    endpointId: r.endpoint_id as string,
+    eventType: r.event_type as string,
+    state: r.state as string,
+    attempts: r.attempts as number,
+    event: r.event,
+    createdAt: r.created_at as Date,
+    finishedAt: (r.finished_at as Date | null) ?? null,
+    last:
+      r.attempt === null || r.attempt === undefined
+        ? null
+        : {
+            attempt: r.attempt as number,
+            startedAt: r.started_at as Date,
+            durationMs: r.duration_ms as number,
+            statusCode: (r.status_code as number | null) ?? null,
+            error: r.error as string,
+          },
+  }));
+}
+
 export async function listAttempts(db: Queryable, tailnetId: string, jobId: string): Promise<Attempt[]> {
   const rows = await query(
     db,

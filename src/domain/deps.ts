@@ -7,7 +7,7 @@ import type { AllowList } from "../lib/outbound.js";
 import type { SecretBox } from "../lib/secret-box.js";
 
 /** Where a change came from, as the audit log records it. */
-export type Origin = "api" | "cli" | "node" | "system";
+export type Origin = "api" | "cli" | "node" | "system" | "console";
 
 /** How long a device counts as connected after its last report, and when a silent ephemeral device is gone. */
 export type PresenceSettings = { offlineAfterMs: number; ephemeralTimeoutMs: number };

@@ -10,7 +10,7 @@ import type { Actor } from "./actor.js";
 import { audit, tailnetTarget } from "./audit.js";
 import { presenceNow, type Deps } from "./deps.js";
 import { actorName, emit } from "./events.js";
-import { DEFAULT_POLICY_TEXT, parsePolicy, policyEtag, type Policy } from "./policy.js";
+import { DEFAULT_POLICY_TEXT, parsePolicy, policyEtag, principalOf, unownedTags, type Policy } from "./policy.js";
 
 /**
  * The stored policy file and its ETag protocol. A tailnet with no stored
@@ -161,4 +161,12 @@ export async function previewPolicy(d: Deps, actor: Actor, text: string, type: "
   const target = parseIpPort(previewFor);
   if (!target) throw invalid(`invalid previewFor ${JSON.stringify(previewFor)}: expected an IP address and port, such as 100.64.0.1:22 or [fd7a:115c:a1e0::1]:22`);
   return evaluator.previewAddress(target.address, target.port);
+}
+
+/** The tags the actor may apply (defined in tagOwners and owned by it), sorted: what a form offers. */
+export async function applicableTags(d: Deps, actor: Actor): Promise<string[]> {
+  const policy = await loadPolicy(d.sql, actor.tailnetId);
+  const defined = Object.keys(policy.tagOwners).sort();
+  const unowned = new Set(unownedTags(policy, principalOf(actor), defined));
+  return defined.filter((t) => !unowned.has(t));
 }

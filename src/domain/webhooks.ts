@@ -6,9 +6,11 @@ import {
   insertWebhook,
   pruneJobs,
   listWebhooks as listWebhookRows,
+  listRecentDeliveries,
   setSecret,
   setSubscriptions,
   settleJob,
+  type DeliveryView,
   type Job,
   type WebhookRow,
 } from "../db/webhooks.js";
@@ -19,7 +21,7 @@ import { audit, type AuditTarget } from "./audit.js";
 import type { Deps } from "./deps.js";
 import { emitTest, SUBSCRIPTION_NAMES } from "./events.js";
 
-export type { WebhookRow as Webhook, Job };
+export type { WebhookRow as Webhook, Job, DeliveryView as Delivery };
 
 export const PROVIDER_TYPES = ["", "slack", "mattermost", "googlechat", "discord"] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
@@ -78,6 +80,12 @@ export async function getWebhook(d: Deps, actor: Actor, endpointId: string): Pro
   const row = await getWebhookRow(d.sql, actor.tailnetId, endpointId);
   if (!row) throw notFound();
   return row;
+}
+
+/** The endpoint's newest deliveries (the outbox keeps a week of finished ones), each with its latest attempt. */
+export async function listWebhookDeliveries(d: Deps, actor: Actor, endpointId: string, limit = 25): Promise<DeliveryView[]> {
+  if (!(await getWebhookRow(d.sql, actor.tailnetId, endpointId))) throw notFound();
+  return listRecentDeliveries(d.sql, actor.tailnetId, endpointId, limit);
 }
 
 export async function updateWebhook(d: Deps, actor: Actor, endpointId: string, subscriptions: string[]): Promise<WebhookRow> {

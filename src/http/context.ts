@@ -82,7 +82,8 @@ export function publicBase(c: Context<AppEnv>): string {
  * What a route hands the domain layer: the request's services, with a logger
  * that carries the request id, the request id and one operation id for the
  * audit log, and the origin: `cli` for the CLI's in-process app, `node` for
- * the node API (`/machine/…`), `api` for everything else. Made once per request.
+ * the node API (`/machine/…`), `console` for the web console (`/admin/…`),
+ * `api` for everything else. Made once per request.
  */
 export function deps(c: Context<AppEnv>): Deps {
   const made = c.get("deps");
@@ -97,7 +98,7 @@ export function deps(c: Context<AppEnv>): Deps {
     get log() {
       return requestLog(c);
     },
-    origin: s.actAs ? "cli" : c.req.path.startsWith("/machine/") ? "node" : "api",
+    origin: s.actAs ? "cli" : c.req.path.startsWith("/machine/") ? "node" : c.req.path.startsWith("/admin/") ? "console" : "api",
     requestId: c.get("requestId"),
     // Made on first use: reads never need one.
     get operationId() {

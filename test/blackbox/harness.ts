@@ -3,6 +3,7 @@
  * spoken to over real HTTP. Nothing here imports the application.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
 import { tmpdir } from "node:os";
@@ -98,8 +99,13 @@ function childEnv(env: ServerEnv): NodeJS.ProcessEnv {
     throw new Error("harness: give exactly one of DATABASE_URL and TAILAPI_DATA_DIR");
   }
   for (const [k, v] of Object.entries(env)) if (v !== undefined) base[k] = v;
+  // A server on DATABASE_URL would otherwise keep its master key in ./data of the checkout.
+  if (base.DATABASE_URL && !base.TAILAPI_ENCRYPTION_KEY) base.TAILAPI_ENCRYPTION_KEY = SUITE_ENCRYPTION_KEY;
   return base;
 }
+
+/** One master key for every DATABASE_URL server of this test process (replicas of one database share it, as they should). */
+const SUITE_ENCRYPTION_KEY = randomBytes(32).toString("base64");
 
 /** The suite's database (see test/setup/global.ts). */
 export function databaseUrl(): string {

@@ -1,6 +1,8 @@
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { chmod, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
 import { openDatabase, type Database } from "../../src/db/index.js";
 
@@ -19,7 +21,30 @@ let dir: string | undefined;
  * on Debian's PostgreSQL), else a fresh embedded PostgreSQL in a temp dir.
  * Migrations run here once; every test seeds its own tailnet in it.
  */
+/**
+ * The `tailapi` command (and `npm start`) run dist/, which the tests use too
+ * (README examples run `npx tailapi`): rebuild it when a source file is newer,
+ * so a test never runs yesterday's code.
+ */
+async function freshBuild(): Promise<void> {
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const built = await stat(path.join(root, "dist", "cli.js")).then((s) => s.mtimeMs, () => 0);
+  const newest = async (dir: string): Promise<number> => {
+    let m = 0;
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      m = Math.max(m, e.isDirectory() ? await newest(p) : (await stat(p)).mtimeMs);
+    }
+    return m;
+  };
+  if (built && (await newest(path.join(root, "src"))) <= built) return;
+  // eslint-disable-next-line no-console
+  console.log("dist/ is older than src/: rebuilding it (npm run build)");
+  execFileSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { cwd: root, stdio: "inherit" });
+}
+
 export async function setup(project: TestProject) {
+  await freshBuild();
   const external = process.env.DATABASE_URL;
   if (!external) {
     dir = await mkdtemp(path.join(tmpdir(), "tailapi-test-"));

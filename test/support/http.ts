@@ -161,3 +161,80 @@ export async function setPolicy(target: Target, apiKey: string, text: string = T
 
 /** Whether a content type is JSON. */
 export const isJson = (h: Headers) => /^application\/json\b/i.test(h.get("content-type") ?? "");
+
+// ---- the web console, as a browser without JavaScript uses it: cookies, forms, redirects ----
+
+export type Page = { status: number; text: string; headers: Headers; location: string | null };
+
+/**
+ * A cookie-keeping client of the console (/admin): GETs pages and posts
+ * forms (application/x-www-form-urlencoded), following nothing by itself so
+ * tests see each redirect. `csrf` is the token of the last page that had one.
+ */
+export class ConsoleAgent {
+  readonly cookies = new Map<string, string>();
+  csrf = "";
+  constructor(
+    private readonly target: Target,
+    private readonly defaults: Record<string, string> = {},
+  ) {}
+
+  async request(method: string, path: string, o: { form?: Record<string, string | string[]>; headers?: Record<string, string> } = {}): Promise<Page> {
+    const headers: Record<string, string> = { ...this.defaults, ...(o.headers ?? {}) };
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    let body: string | undefined;
+    if (o.form) {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(o.form)) for (const x of Array.isArray(v) ? v : [v]) params.append(k, x);
+      body = params.toString();
+      headers["content-type"] = "application/x-www-form-urlencoded";
+    }
+    const init: RequestInit = { method, headers, body, redirect: "manual" };
+    const res = typeof this.target === "string" ? await fetch(this.target + path, init) : await this.target.request(path, init);
+    for (const c of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = c.split(";");
+      const eq = pair!.indexOf("=");
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      if (attrs.some((a) => /^\s*max-age=0\s*$/i.test(a)) || value === "") this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    const text = await res.text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(text);
+    if (csrf) this.csrf = csrf[1]!;
+    return { status: res.status, text, headers: res.headers, location: res.headers.get("location") };
+  }
+
+  get(path: string, headers?: Record<string, string>): Promise<Page> {
+    return this.request("GET", path, { headers });
+  }
+
+  /** Posts a form with this session's CSRF token (unless the form names its own `csrf`). */
+  post(path: string, form: Record<string, string | string[]> = {}, headers?: Record<string, string>): Promise<Page> {
+    return this.request("POST", path, { form: { csrf: this.csrf, ...form }, headers });
+  }
+
+  /** Follows a redirect answer with a GET. */
+  async follow(page: Page): Promise<Page> {
+    if (!page.location) throw new Error(`not a redirect: ${page.status} ${page.text.slice(0, 200)}`);
+    return this.get(page.location);
+  }
+
+  /** Signs in through the sign-in form; answers the redirect (303) or the refusal. */
+  async signIn(creds: { apiKey: string } | { clientId: string; clientSecret: string }): Promise<Page> {
+    const login = await this.get("/admin/login");
+    const token = /name="login_csrf" value="([^"]+)"/.exec(login.text)?.[1] ?? "";
+    const form: Record<string, string> = "apiKey" in creds ? { method: "apikey", apikey: creds.apiKey } : { method: "oauth", client_id: creds.clientId, client_secret: creds.clientSecret };
+    return this.request("POST", "/admin/login", { form: { login_csrf: token, ...form } });
+  }
+}
+
+/** The text a page shows in its message box (what the last form post did), if any. */
+export function flashOf(page: Page): string | undefined {
+  const m = /<div class="flash flash-(?:ok|error)" role="(?:status|alert)">([^<]*)<\/div>/.exec(page.text);
+  return m ? decodeEntities(m[1]!) : undefined;
+}
+
+export function decodeEntities(s: string): string {
+  return s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+}

@@ -19,7 +19,13 @@ export function listParam(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
 }
 
-const ORIGINS: Record<string, "CONFIG_API" | "ADMIN_CONSOLE" | "NODE" | "CONTROL"> = { api: "CONFIG_API", cli: "ADMIN_CONSOLE", node: "NODE", system: "CONTROL" };
+const ORIGINS: Record<string, "CONFIG_API" | "ADMIN_CONSOLE" | "NODE" | "CONTROL"> = {
+  api: "CONFIG_API",
+  console: "ADMIN_CONSOLE",
+  cli: "ADMIN_CONSOLE",
+  node: "NODE",
+  system: "CONTROL",
+};
 
 const AnyValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
 
@@ -29,7 +35,7 @@ export const ConfigurationAuditLogSchema = z
     type: z.literal("CONFIG"),
     deferredAt: z.string(),
     eventGroupID: z.string(),
-    origin: z.enum(["CONFIG_API", "ADMIN_CONSOLE", "NODE", "CONTROL"]).openapi({ description: "CONFIG_API: the API; ADMIN_CONSOLE: the tailapi CLI; NODE: the node API; CONTROL: tailapi itself." }),
+    origin: z.enum(["CONFIG_API", "ADMIN_CONSOLE", "NODE", "CONTROL"]).openapi({ description: "CONFIG_API: the API; ADMIN_CONSOLE: the web console (/admin) or the tailapi CLI; NODE: the node API; CONTROL: tailapi itself." }),
     actor: z.object({
       id: z.string(),
       type: z.enum(["USER", "NODE", "AUTOMATED_WORKER", "OAUTH_CLIENT"]),
@@ -49,7 +55,7 @@ export const ConfigurationAuditLogSchema = z
     new: AnyValue.optional(),
     actionDetails: z.string().optional(),
     tailapi: z
-      .object({ origin: z.enum(["api", "cli", "node", "system"]), requestId: z.string(), credentialId: z.string().optional() })
+      .object({ origin: z.enum(["api", "console", "cli", "node", "system"]), requestId: z.string(), credentialId: z.string().optional() })
       .openapi({ description: "tailapi's own detail: where the change came from, the request id (X-Request-Id), the credential used." }),
   })
   .openapi("ConfigurationAuditLog");

@@ -44,6 +44,7 @@ export function register(app: App) {
           (tags
             ? `<p>The machine asks for the tags <b>${escapeHtml(tags)}</b>: the user must own them (tagOwners in the policy file), and the machine becomes a tagged device, owned by its tags (<code>tagged-devices</code>).</p>`
             : "") +
+          `<p>Or in the web console: <a href="${escapeHtml(publicBase(c))}/admin/registrations?key=${escapeHtml(encodeURIComponent(key))}">approve it there</a>, choosing the user from a list.</p>` +
           `<p class="muted">Over the API (scope devices:core): <code>POST ${escapeHtml(publicBase(c))}/api/v2/tailnet/-/registrations/${escapeHtml(key)}/approve</code> with <code>{"user": "&lt;USER&gt;"}</code>.</p>`,
       `<p class="muted">Registration key <code>${escapeHtml(key)}</code>; it waits until ${escapeHtml(rfc3339(r.expiresAt))}.</p>`,
     ].join("\n");
