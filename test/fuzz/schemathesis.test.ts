@@ -46,9 +46,10 @@ afterAll(cleanup);
 
 type Report = { exit_code: number; test_cases: { generated: number; with_failures: number }; failures: { code: string; title: string; operations: string[] }[]; errors: unknown[] };
 
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
+function run(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(ST, args, { env: { ...process.env, ...env, NO_COLOR: "1" }, timeout: 600_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    // In a temp directory: schemathesis keeps a cache (.schemathesis/) where it runs.
+    execFile(ST, args, { cwd, env: { ...process.env, ...env, NO_COLOR: "1" }, timeout: 600_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr });
     });
   });
@@ -136,6 +137,7 @@ describe("schemathesis", () => {
               reportPath,
             ],
             {},
+            dir,
           );
           const report = JSON.parse(await readFile(reportPath, "utf8")) as Report;
           results.push({ who, report, out, code });
