@@ -53,6 +53,11 @@ const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
+  DATABASE_DIRECT_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  TAILAPI_DB_PREPARED_STATEMENTS: z.enum(["true", "false"], { message: 'must be "true" or "false"' }).default("true"),
   TAILAPI_DATA_DIR: z.string().min(1).default("./data"),
   TAILAPI_TAILNET: z
     .string()
@@ -121,6 +126,14 @@ export type Config = {
   /** Master key for signing keys at rest (32 bytes); when unset, a key file in the data dir is used. */
   encryptionKey: Uint8Array | undefined;
   dbPoolSize: number;
+  /**
+   * The same PostgreSQL without a connection pooler in between, for what needs
+   * a session of its own: migrations (a session advisory lock) and LISTEN.
+   * Unset: DATABASE_URL is used for those too.
+   */
+  databaseDirectUrl: string | undefined;
+  /** Whether queries use named prepared statements (off behind a transaction-pooling PgBouncer older than 1.21). */
+  dbPreparedStatements: boolean;
   /** statement_timeout of every connection (ms). */
   dbStatementTimeoutMs: number;
   /** Most requests waiting on the database at once; more get 503 at once. */
@@ -168,6 +181,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  if (e.DATABASE_DIRECT_URL && !e.DATABASE_URL) {
+    throw new ConfigError("invalid configuration:\n  DATABASE_DIRECT_URL: needs DATABASE_URL (it is the same database without the pooler)");
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -177,6 +193,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapApiKey: e.TAILAPI_BOOTSTRAP_API_KEY,
     encryptionKey: e.TAILAPI_ENCRYPTION_KEY ? decodeKey(e.TAILAPI_ENCRYPTION_KEY) : undefined,
     dbPoolSize: e.TAILAPI_DB_POOL_SIZE,
+    databaseDirectUrl: e.DATABASE_DIRECT_URL,
+    dbPreparedStatements: e.TAILAPI_DB_PREPARED_STATEMENTS === "true",
     dbStatementTimeoutMs: e.TAILAPI_DB_STATEMENT_TIMEOUT_MS,
     dbMaxWaiting: e.TAILAPI_DB_MAX_WAITING,
     rateLimits: { credential: e.TAILAPI_RATE_LIMIT, tokenPerAddress: e.TAILAPI_TOKEN_RATE_LIMIT, nodePerAddress: e.TAILAPI_NODE_RATE_LIMIT },

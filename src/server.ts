@@ -96,7 +96,7 @@ export async function startServer(
     }
     const tokens = new TokenService(master.key);
     const credentials = new CredentialCache();
-    const listening = await credentials.listen(db.sql, db.health);
+    const listening = await credentials.listen(db.direct, db.health);
     const limiter = new RateLimiter({
       replica: randomBytes(6).toString("hex"),
       syncMs: config.rateLimitSyncMs,
@@ -131,7 +131,7 @@ export async function startServer(
         { ...d, requestId: "webhook-worker", log: logger },
         { allow: config.outboundAllow, timeoutMs: config.webhooks.timeoutMs, retryWindowMs: config.webhooks.retryWindowMs, pollMs: config.webhooks.pollMs, logger },
       );
-      await worker.start(db.sql);
+      await worker.start(db.direct);
     }
     const port = await new Promise<number>((resolve, reject) => {
       const s = createHttpServer(app.fetch, logger);

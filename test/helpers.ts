@@ -41,9 +41,20 @@ export function testSecrets(): SecretBox {
   return (sharedSecrets ??= secretBox(randomBytes(32)));
 }
 
+/** A pool the way the server makes one here: without prepared statements behind a transaction-pooling PgBouncer. */
+export function testConnect(url: string, o: { max?: number } = {}): Sql {
+  return connect(url, { ...o, prepare: process.env.TAILAPI_DB_PREPARED_STATEMENTS !== "false" });
+}
+
 /** This worker's connection pool to the test database (see setup/global.ts). */
 export function testSql(): Sql {
-  return (pool ??= connect(inject("databaseUrl"), { max: 8 }));
+  return (pool ??= testConnect(inject("databaseUrl"), { max: 8 }));
+}
+
+let directPool: Sql | undefined;
+/** A pool straight to PostgreSQL (DATABASE_DIRECT_URL when a pooler is in between): for CREATE DATABASE and sessions of their own. */
+export function directSql(): Sql {
+  return (directPool ??= testConnect(inject("directDatabaseUrl"), { max: 2 }));
 }
 
 /** A clock tests can move. */
@@ -199,20 +210,21 @@ setResponseChecker(checkResponse);
 export async function freshDatabase(ctx: { skip(): void }, prefix: string): Promise<{ sql: Sql; url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${randomBytes(4).toString("hex")}`;
   try {
-    await testSql().unsafe(`CREATE DATABASE ${name}`);
+    await directSql().unsafe(`CREATE DATABASE ${name}`);
   } catch (err) {
     if ((err as { code?: string }).code === "42501") ctx.skip();
     throw err;
   }
-  const url = new URL(inject("databaseUrl"));
+  // Straight to PostgreSQL: what a fresh database is used for (migrations, backups) needs sessions of its own.
+  const url = new URL(inject("directDatabaseUrl"));
   url.pathname = `/${name}`;
-  const sql = connect(url.toString(), { max: 2 });
+  const sql = testConnect(url.toString(), { max: 2 });
   return {
     sql,
     url: url.toString(),
     drop: async () => {
       await sql.end({ timeout: 1 });
-      await testSql().unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await directSql().unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
 }

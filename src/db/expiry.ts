@@ -22,7 +22,7 @@ export async function markExpiries(db: Queryable, kind: "expiring" | "expired", 
   const window = kind === "expiring" ? "d.expires_at > $1 AND d.expires_at <= $1 + interval '1 day'" : "d.expires_at <= $1";
   const rows = await query(
     db,
-    `WITH due AS (
+    `/* cross-tailnet: key-expiry sweep over every tailnet */ WITH due AS (
        SELECT d.tailnet_id, d.device_id FROM devices d
        WHERE NOT d.key_expiry_disabled AND d.expires_at IS NOT NULL AND ${window}
          AND d.${column} IS DISTINCT FROM d.expires_at

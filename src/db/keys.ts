@@ -197,7 +197,7 @@ export type CredentialRow = {
 export async function findCredential(db: Queryable, keyId: string): Promise<CredentialRow | undefined> {
   const [r] = await query(
     db,
-    `SELECT k.tailnet_id::text AS tailnet_id, t.name AS tailnet_name, k.key_id, k.key_type, k.secret_hash,
+    `/* cross-tailnet: credential lookup by key id */ SELECT k.tailnet_id::text AS tailnet_id, t.name AS tailnet_name, k.key_id, k.key_type, k.secret_hash,
             k.expires_at, k.revoked_at, k.user_id::text AS user_id, u.login_name, u.role,
             COALESCE(u.suspended_at IS NULL AND u.approved, false) AS user_active, k.scopes, k.tags,
             k.device_id::text AS device_id

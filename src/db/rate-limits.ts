@@ -9,7 +9,7 @@ export function rateLimitStore(db: Queryable): RateLimitStore {
       const rows = [...mine, { tailnetId: "0", bucket: "", windowStart, count: 0 }];
       const result = await query<{ tailnet_id: string; bucket: string; others: number; replicas: number }>(
         db,
-        `WITH mine AS (
+        `/* cross-tailnet: rate-limit sync writes many tailnets' counters at once */ WITH mine AS (
            INSERT INTO rate_limit_counts (tailnet_id, bucket, window_start, replica, count, updated_at)
            SELECT t, b, w, $5, c, now() FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::int[]) AS m(t, b, w, c)
            ON CONFLICT (tailnet_id, bucket, window_start, replica) DO UPDATE SET count = excluded.count, updated_at = now()
@@ -31,7 +31,7 @@ export function rateLimitStore(db: Queryable): RateLimitStore {
       return { others, replicas };
     },
     async prune(windowStart) {
-      await query(db, `DELETE FROM rate_limit_counts WHERE window_start < $1`, [String(windowStart)]);
+      await query(db, `/* cross-tailnet: rate-limit counter cleanup */ DELETE FROM rate_limit_counts WHERE window_start < $1`, [String(windowStart)]);
     },
   };
 }

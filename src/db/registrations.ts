@@ -66,7 +66,7 @@ export async function getRegistration(db: Queryable, tailnetId: string, registra
 export async function findRegistrationByKey(db: Queryable, registrationKey: string, now: Date): Promise<(PendingRegistration & { tailnetName: string }) | undefined> {
   const [r] = await query(
     db,
-    `SELECT ${COLUMNS}, t.name AS tailnet_name
+    `/* cross-tailnet: registration lookup by registration key */ SELECT ${COLUMNS}, t.name AS tailnet_name
      FROM registrations r JOIN tailnets t ON t.tailnet_id = r.tailnet_id
      WHERE r.registration_key = $1 AND r.expires_at > $2`,
     [registrationKey, now],

@@ -92,7 +92,7 @@ export async function markInviteEmailed(db: Queryable, tailnetId: string, invite
 export async function findInviteByCode(db: Queryable, code: string): Promise<{ tailnetId: string; inviteId: string } | undefined> {
   const [r] = await query<{ tailnet_id: string; invite_id: string }>(
     db,
-    `SELECT tailnet_id::text AS tailnet_id, invite_id::text AS invite_id FROM device_invites WHERE code = $1`,
+    `/* cross-tailnet: device invite lookup by code */ SELECT tailnet_id::text AS tailnet_id, invite_id::text AS invite_id FROM device_invites WHERE code = $1`,
     [code],
   );
   return r ? { tailnetId: r.tailnet_id, inviteId: r.invite_id } : undefined;

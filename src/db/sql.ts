@@ -18,9 +18,11 @@ export const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
  * 20 s, which kept requests waiting long after the database was back), and
  * every statement is bounded by statement_timeout.
  */
-export function connect(url: string, opts: { max?: number; statementTimeoutMs?: number } = {}): Sql {
+export function connect(url: string, opts: { max?: number; statementTimeoutMs?: number; prepare?: boolean } = {}): Sql {
   return postgres(url, {
     max: opts.max ?? 10,
+    // Named prepared statements for every query (query() asks for them), unless a pooler in between cannot keep them.
+    prepare: opts.prepare ?? true,
     onnotice: () => undefined,
     // bigint columns come back as strings (the API sends ids as strings anyway).
     types: {},

@@ -56,7 +56,7 @@ export async function getInvite(db: Queryable, tailnetId: string, inviteId: stri
 /** An invite by the id in its code, before the tailnet is known (accepting one): the one lookup that starts without a tailnet id. */
 export async function findInviteSecret(db: Queryable, inviteId: string): Promise<InviteSecret | undefined> {
   if (!isId(inviteId)) return undefined;
-  const [r] = await query(db, `SELECT ${COLUMNS}, secret_hash FROM user_invites WHERE invite_id = $1`, [inviteId]);
+  const [r] = await query(db, `/* cross-tailnet: user invite lookup by invite id */ SELECT ${COLUMNS}, secret_hash FROM user_invites WHERE invite_id = $1`, [inviteId]);
   return r ? { ...toInvite(r), keyType: "invite", secretHash: r.secret_hash as Buffer } : undefined;
 }
 

@@ -122,7 +122,7 @@ export type Job = {
 export async function claimJobs(db: Queryable, masterKeyId: string, now: Date, leaseUntil: Date, limit: number): Promise<Job[]> {
   const rows = await query(
     db,
-    `WITH due AS (
+    `/* cross-tailnet: webhook delivery claim across tailnets */ WITH due AS (
        SELECT o.tailnet_id, o.job_id FROM webhook_outbox o
        JOIN webhook_endpoints e ON e.tailnet_id = o.tailnet_id AND e.endpoint_id = o.endpoint_id
        WHERE o.state = 'pending' AND o.next_attempt_at <= $2 AND (o.lease_until IS NULL OR o.lease_until <= $2)
@@ -267,7 +267,7 @@ export async function listAttempts(db: Queryable, tailnetId: string, jobId: stri
 export async function pruneJobs(db: Queryable, before: Date, limit: number): Promise<number> {
   const rows = await query(
     db,
-    `DELETE FROM webhook_outbox o USING (
+    `/* cross-tailnet: webhook outbox cleanup */ DELETE FROM webhook_outbox o USING (
        SELECT tailnet_id, job_id FROM webhook_outbox WHERE state <> 'pending' AND finished_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED) old
      WHERE o.tailnet_id = old.tailnet_id AND o.job_id = old.job_id RETURNING o.job_id`,
     [before, limit],
@@ -277,6 +277,6 @@ export async function pruneJobs(db: Queryable, before: Date, limit: number): Pro
 
 /** Deliveries waiting to be made, across tailnets (the metrics' webhook queue depth). */
 export async function pendingJobCount(db: Queryable): Promise<number> {
-  const [r] = await query<{ n: number }>(db, `SELECT count(*)::int AS n FROM webhook_outbox WHERE state = 'pending'`);
+  const [r] = await query<{ n: number }>(db, `/* cross-tailnet: pending webhook count for metrics */ SELECT count(*)::int AS n FROM webhook_outbox WHERE state = 'pending'`);
   return r?.n ?? 0;
 }

@@ -16,6 +16,7 @@ import {
   createAuthKey,
   createOAuthClient,
   databaseUrl,
+  directDatabaseUrl,
   registerBody,
   registerDevice,
   runCli,
@@ -83,7 +84,7 @@ describe("backup and restore", () => {
   }, 180_000);
 
   it("DATABASE_URL: a database backed up and restored into a fresh one gives the same rows; a damaged file changes nothing", async () => {
-    const admin = connect(databaseUrl(), { max: 1 });
+    const admin = connect(directDatabaseUrl(), { max: 1 });
     const names = [`tailapi_src_${randomBytes(4).toString("hex")}`, `tailapi_dst_${randomBytes(4).toString("hex")}`];
     try {
       for (const n of names) await admin.unsafe(`CREATE DATABASE ${n}`);
@@ -93,7 +94,7 @@ describe("backup and restore", () => {
       throw err;
     }
     const urlOf = (n: string) => {
-      const u = new URL(databaseUrl());
+      const u = new URL(directDatabaseUrl());
       u.pathname = `/${n}`;
       return u.toString();
     };

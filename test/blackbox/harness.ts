@@ -92,13 +92,17 @@ export function secretsInLogs(): string[] {
 function childEnv(env: ServerEnv): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (k === "DATABASE_URL" || k === "PORT" || k === "HOST" || k === "LOG_LEVEL" || k.startsWith("TAILAPI_")) continue;
+    if (k === "DATABASE_URL" || k === "DATABASE_DIRECT_URL" || k === "PORT" || k === "HOST" || k === "LOG_LEVEL" || k.startsWith("TAILAPI_")) continue;
     base[k] = v;
   }
   if (!env.DATABASE_URL === !env.TAILAPI_DATA_DIR) {
     throw new Error("harness: give exactly one of DATABASE_URL and TAILAPI_DATA_DIR");
   }
   for (const [k, v] of Object.entries(env)) if (v !== undefined) base[k] = v;
+  // The suite's database behind a pooler: its children reach it the same way the suite does.
+  if (base.DATABASE_URL === process.env.DATABASE_URL) {
+    for (const k of ["DATABASE_DIRECT_URL", "TAILAPI_DB_PREPARED_STATEMENTS"]) if (process.env[k] && base[k] === undefined) base[k] = process.env[k];
+  }
   // A server on DATABASE_URL would otherwise keep its master key in ./data of the checkout.
   if (base.DATABASE_URL && !base.TAILAPI_ENCRYPTION_KEY) base.TAILAPI_ENCRYPTION_KEY = SUITE_ENCRYPTION_KEY;
   return base;
@@ -110,6 +114,11 @@ const SUITE_ENCRYPTION_KEY = randomBytes(32).toString("base64");
 /** The suite's database (see test/setup/global.ts). */
 export function databaseUrl(): string {
   return inject("databaseUrl");
+}
+
+/** The suite's database without a pooler in between (for CREATE DATABASE and backups' sessions). */
+export function directDatabaseUrl(): string {
+  return inject("directDatabaseUrl");
 }
 
 /** A fresh, empty data directory for an embedded-default server; removed by `cleanup`. */

@@ -7,21 +7,24 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { connect } from "../../src/db/sql.js";
-import { authKeyBody, call, cleanup, createAuthKey, databaseUrl, registerBody, seedTailnet, sleep, spawnServer } from "./harness.js";
+import { authKeyBody, call, cleanup, createAuthKey, databaseUrl, directDatabaseUrl, registerBody, seedTailnet, sleep, spawnServer } from "./harness.js";
 import { startDbProxy, type DbProxy } from "./proxy.js";
 
 let proxy: DbProxy | undefined;
+/** Behind a pooler (DATABASE_DIRECT_URL set), the server's direct sessions go away with it. */
+let directProxy: DbProxy | undefined;
 afterEach(async () => {
   await cleanup();
   await proxy?.close();
-  proxy = undefined;
+  await directProxy?.close();
+  proxy = directProxy = undefined;
 });
 
 type Outcome = { kind: "register" | "key" | "read"; start: number; end: number; status: number; id?: string; retryAfter?: string | null; text: string };
 
 /** Devices of a tailnet that lack their node credential, or node credentials without a device: both must be none. */
 async function halfRegistered(tailnetName: string): Promise<{ devices: number; orphans: number; total: number }> {
-  const sql = connect(databaseUrl(), { max: 1 });
+  const sql = connect(databaseUrl(), { max: 1, prepare: process.env.TAILAPI_DB_PREPARED_STATEMENTS !== "false" });
   try {
     const [r] = await sql.unsafe(
       `SELECT
@@ -42,8 +45,10 @@ async function halfRegistered(tailnetName: string): Promise<{ devices: number; o
 describe("PostgreSQL goes away for 5 s under load", () => {
   it("503 with Retry-After within 2 s, /readyz 503, success within 1 s of its return, no acknowledged write lost", async () => {
     proxy = await startDbProxy(databaseUrl());
+    directProxy = process.env.DATABASE_DIRECT_URL ? await startDbProxy(directDatabaseUrl()) : undefined;
+    const pooler = directProxy ? { DATABASE_DIRECT_URL: directProxy.url, TAILAPI_DB_PREPARED_STATEMENTS: process.env.TAILAPI_DB_PREPARED_STATEMENTS } : {};
     // Thousands of requests from one address in seconds: no rate limits here.
-    const server = await spawnServer({ env: { DATABASE_URL: proxy.url, TAILAPI_RATE_LIMIT: "0", TAILAPI_NODE_RATE_LIMIT: "0" } });
+    const server = await spawnServer({ env: { DATABASE_URL: proxy.url, ...pooler, TAILAPI_RATE_LIMIT: "0", TAILAPI_NODE_RATE_LIMIT: "0" } });
     const { name, apiKey } = await seedTailnet({ DATABASE_URL: databaseUrl() });
     const authKey = await createAuthKey(server.url, apiKey, { reusable: true });
 
@@ -79,7 +84,7 @@ describe("PostgreSQL goes away for 5 s under load", () => {
 
     await sleep(1000);
     const downAt = performance.now();
-    await proxy.down();
+    await Promise.all([proxy.down(), directProxy?.down()]);
 
     // While it is down: readiness says so, liveness does not.
     await sleep(500);
@@ -88,7 +93,7 @@ describe("PostgreSQL goes away for 5 s under load", () => {
     const liveDown = await call(server.url, "GET", "/healthz");
     await sleep(Math.max(0, 5000 - (performance.now() - downAt)));
 
-    await proxy.up();
+    await Promise.all([proxy.up(), directProxy?.up()]);
     const upAt = performance.now();
     let firstSuccess: number | undefined;
     while (firstSuccess === undefined && performance.now() - upAt < 5000) {

@@ -33,6 +33,7 @@ describe("README walkthrough", () => {
     // The README's second shell runs where the server does: the CLI finds the same data dir.
     const env: NodeJS.ProcessEnv = { ...process.env, TAILAPI_DATA_DIR: dataDir };
     delete env.DATABASE_URL;
+    delete env.DATABASE_DIRECT_URL;
     const { stdout } = await promisify(execFile)("bash", ["-euo", "pipefail", "-c", script], { cwd: ROOT, env, timeout: 90_000, maxBuffer: 10 << 20 });
     // The policy's ETag, the auth key, both registrations (shown, with their node tokens).
     expect(stdout).toMatch(/^etag: "[0-9a-f]{64}"\r?$/im);
@@ -63,6 +64,7 @@ describe("README administration", () => {
     // On the server's machine: the CLI finds the same data dir.
     const env: NodeJS.ProcessEnv = { ...process.env, TAILAPI_DATA_DIR: dataDir };
     delete env.DATABASE_URL;
+    delete env.DATABASE_DIRECT_URL;
     delete env.TAILAPI_URL;
     const { stdout } = await promisify(execFile)("bash", ["-euo", "pipefail", "-c", script], { cwd: ROOT, env, timeout: 180_000, maxBuffer: 10 << 20 });
     const tables = stdout.split(/^(?=ID\s+\|)/m);

@@ -88,7 +88,7 @@ type Run = { code: number | null; stdout: string; stderr: string };
 
 function env(server: Server, dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (k !== "DATABASE_URL" && !k.startsWith("TAILAPI_") && !k.startsWith("TS_")) base[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (k !== "DATABASE_URL" && k !== "DATABASE_DIRECT_URL" && !k.startsWith("TAILAPI_") && !k.startsWith("TS_")) base[k] = v;
   return { ...base, TAILAPI_DATA_DIR: dataDir, TAILAPI_ROOT: ROOT, TAILAPI_PUBLIC_URL: server.url, ...extra };
 }
 

@@ -24,7 +24,7 @@ export async function startServer(): Promise<Server> {
   const apiKey = `tskey-api-k${alnum(10)}CNTRL-${alnum(32)}`;
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (k === "DATABASE_URL" || k === "PORT" || k === "HOST" || k === "LOG_LEVEL" || k.startsWith("TAILAPI_")) continue;
+    if (k === "DATABASE_URL" || k === "DATABASE_DIRECT_URL" || k === "PORT" || k === "HOST" || k === "LOG_LEVEL" || k.startsWith("TAILAPI_")) continue;
     env[k] = v;
   }
   Object.assign(env, {

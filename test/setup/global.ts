@@ -9,6 +9,8 @@ import { openDatabase, type Database } from "../../src/db/index.js";
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
+    /** The same database without a pooler in between (DATABASE_DIRECT_URL), for sessions of their own. */
+    directDatabaseUrl: string;
     databaseKind: "embedded" | "external";
   }
 }
@@ -50,11 +52,15 @@ export async function setup(project: TestProject) {
     dir = await mkdtemp(path.join(tmpdir(), "tailapi-test-"));
     await chmod(dir, 0o755);
   }
-  db = await openDatabase({ databaseUrl: external, dataDir: dir ?? "", dbPoolSize: 2 });
+  // Behind PgBouncer (CI's second pass): DATABASE_DIRECT_URL and TAILAPI_DB_PREPARED_STATEMENTS=false, as a deployment sets them.
+  const direct = process.env.DATABASE_DIRECT_URL;
+  const prepared = process.env.TAILAPI_DB_PREPARED_STATEMENTS !== "false";
+  db = await openDatabase({ databaseUrl: external, databaseDirectUrl: direct, dbPreparedStatements: prepared, dataDir: dir ?? "", dbPoolSize: 2 });
   project.provide("databaseUrl", db.url);
+  project.provide("directDatabaseUrl", direct ?? db.url);
   project.provide("databaseKind", external ? "external" : "embedded");
   // eslint-disable-next-line no-console
-  console.log(`tests run on ${external ? "DATABASE_URL" : `an embedded PostgreSQL in ${dir}`}`);
+  console.log(`tests run on ${external ? `DATABASE_URL${direct ? " through a pooler (DATABASE_DIRECT_URL for sessions)" : ""}` : `an embedded PostgreSQL in ${dir}`}`);
 }
 
 export async function teardown() {

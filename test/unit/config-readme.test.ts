@@ -19,4 +19,12 @@ describe("configuration", () => {
     expect(() => loadConfig({ TAILAPI_OUTBOUND_ALLOW: "localhost" })).toThrow(/TAILAPI_OUTBOUND_ALLOW: must be comma-separated IP addresses or CIDR prefixes/);
     expect(() => loadConfig({ TAILAPI_WEBHOOK_RETRY_WINDOW: "soon" })).toThrow(/TAILAPI_WEBHOOK_RETRY_WINDOW: must be a duration/);
   });
+
+  it("a pooler: DATABASE_DIRECT_URL needs DATABASE_URL; prepared statements on unless told", () => {
+    expect(loadConfig({}).dbPreparedStatements).toBe(true);
+    const c = loadConfig({ DATABASE_URL: "postgres://u:p@bouncer:6432/t", DATABASE_DIRECT_URL: "postgres://u:p@db:5432/t", TAILAPI_DB_PREPARED_STATEMENTS: "false" });
+    expect([c.databaseUrl, c.databaseDirectUrl, c.dbPreparedStatements]).toEqual(["postgres://u:p@bouncer:6432/t", "postgres://u:p@db:5432/t", false]);
+    expect(() => loadConfig({ DATABASE_DIRECT_URL: "postgres://u:p@db:5432/t" })).toThrow(/DATABASE_DIRECT_URL: needs DATABASE_URL/);
+    expect(() => loadConfig({ TAILAPI_DB_PREPARED_STATEMENTS: "no" })).toThrow(/TAILAPI_DB_PREPARED_STATEMENTS: must be "true" or "false"/);
+  });
 });

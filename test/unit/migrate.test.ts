@@ -2,22 +2,23 @@ import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { describe, expect, it } from "vitest";
 import { loadMigrations, migrate } from "../../src/db/migrate.js";
-import { connect, query } from "../../src/db/sql.js";
-import { testSql } from "../helpers.js";
+import { query } from "../../src/db/sql.js";
+import { directSql, testConnect } from "../helpers.js";
 
 describe("migrations", () => {
   it("run once when several servers start together on a fresh database", async (ctx) => {
     const name = `tailapi_migrate_${randomBytes(4).toString("hex")}`;
     try {
-      await testSql().unsafe(`CREATE DATABASE ${name}`);
+      await directSql().unsafe(`CREATE DATABASE ${name}`);
     } catch (err) {
       // A DATABASE_URL whose role may not create databases: nothing to test here.
       if ((err as { code?: string }).code === "42501") ctx.skip();
       throw err;
     }
-    const url = new URL(inject("databaseUrl"));
+    // Migrations hold a session advisory lock: straight to PostgreSQL, as the server's DATABASE_DIRECT_URL is.
+    const url = new URL(inject("directDatabaseUrl"));
     url.pathname = `/${name}`;
-    const pools = Array.from({ length: 3 }, () => connect(url.toString(), { max: 2 }));
+    const pools = Array.from({ length: 3 }, () => testConnect(url.toString(), { max: 2 }));
     try {
       const applied = await Promise.all(pools.map((p) => migrate(p)));
       const versions = (await loadMigrations()).map((m) => m.version);
@@ -28,7 +29,7 @@ describe("migrations", () => {
       expect(await migrate(pools[0]!)).toEqual([]);
     } finally {
       await Promise.all(pools.map((p) => p.end({ timeout: 1 })));
-      await testSql().unsafe(`DROP DATABASE IF EXISTS ${name}`);
+      await directSql().unsafe(`DROP DATABASE IF EXISTS ${name}`);
     }
   });
 
