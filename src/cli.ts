@@ -10,6 +10,8 @@ import { listUsers } from "./domain/users.js";
 import { DomainError } from "./lib/errors.js";
 import { rfc3339, parseDuration } from "./lib/time.js";
 import { withRuntime } from "./runtime.js";
+import cluster from "node:cluster";
+import { startPrimary } from "./cluster.js";
 import { startServer, StartError } from "./server.js";
 import { addAdminCommands } from "./cli/admin.js";
 import { ApiError } from "./cli/client.js";
@@ -53,7 +55,9 @@ export function buildCli(config: () => Config): Command {
     .command("serve")
     .description("start the API server (the embedded database unless DATABASE_URL is set)")
     .action(async () => {
-      const server = await startServer(config());
+      const cfg = config();
+      // TAILAPI_WORKERS > 1: this process is the primary (it serves no requests itself), or one of its workers.
+      const server = cfg.workers > 1 && cluster.isPrimary ? await startPrimary(cfg) : await startServer(cfg);
       let signals = 0;
       const stop = (sig: string) => {
         if (++signals > 1) {
@@ -66,14 +70,15 @@ export function buildCli(config: () => Config): Command {
         }, 20_000);
         force.unref();
         server.shutdown().then(
-          () => process.exit(0),
+          (code) => process.exit(typeof code === "number" ? code : 0),
           (e) => {
             err(String(e));
             process.exit(1);
           },
         );
       };
-      process.on("SIGINT", () => stop("SIGINT"));
+      // A worker's Ctrl-C comes through its primary (as SIGTERM), which drains every worker.
+      process.on("SIGINT", () => (cluster.isWorker ? undefined : stop("SIGINT")));
       process.on("SIGTERM", () => stop("SIGTERM"));
     });
 

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { isApiKeyFormat } from "./auth/credentials.js";
 import { tailnetNameProblem } from "./domain/tailnets.js";
@@ -80,6 +81,12 @@ const EnvSchema = z.object({
     .transform(Number)
     .refine((n) => n >= 1 && n <= 200, "must be a whole number from 1 to 200")
     .default(10),
+  TAILAPI_WORKERS: z
+    .string()
+    .regex(/^(auto|\d{1,2})$/, 'must be "auto" or a whole number from 1 to 64')
+    .transform((v) => (v === "auto" ? availableParallelism() : Number(v)))
+    .refine((n) => n >= 1 && n <= 64, 'must be "auto" or a whole number from 1 to 64')
+    .default(1),
   TAILAPI_DB_STATEMENT_TIMEOUT_MS: wholeNumber(100, 3_600_000, 5000),
   TAILAPI_DB_MAX_WAITING: wholeNumber(1, 100_000, 500),
   TAILAPI_RATE_LIMIT: wholeNumber(0, 999_999_999, 3000),
@@ -126,6 +133,8 @@ export type Config = {
   /** Master key for signing keys at rest (32 bytes); when unset, a key file in the data dir is used. */
   encryptionKey: Uint8Array | undefined;
   dbPoolSize: number;
+  /** Server processes sharing the port (node:cluster); 1 means this process serves alone. */
+  workers: number;
   /**
    * The same PostgreSQL without a connection pooler in between, for what needs
    * a session of its own: migrations (a session advisory lock) and LISTEN.
@@ -193,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapApiKey: e.TAILAPI_BOOTSTRAP_API_KEY,
     encryptionKey: e.TAILAPI_ENCRYPTION_KEY ? decodeKey(e.TAILAPI_ENCRYPTION_KEY) : undefined,
     dbPoolSize: e.TAILAPI_DB_POOL_SIZE,
+    workers: e.TAILAPI_WORKERS,
     databaseDirectUrl: e.DATABASE_DIRECT_URL,
     dbPreparedStatements: e.TAILAPI_DB_PREPARED_STATEMENTS === "true",
     dbStatementTimeoutMs: e.TAILAPI_DB_STATEMENT_TIMEOUT_MS,

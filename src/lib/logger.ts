@@ -1,10 +1,12 @@
+import cluster from "node:cluster";
 import pino, { type Logger } from "pino";
 
 /** Structured JSON logs on stdout. Secrets never reach a log line: nothing logs headers or bodies. */
 export function createLogger(level: string): Logger {
   return pino({
     level,
-    base: { service: "tailapi" },
+    // Under TAILAPI_WORKERS each line says which worker wrote it.
+    base: cluster.isWorker ? { service: "tailapi", worker: cluster.worker!.id } : { service: "tailapi" },
     redact: { paths: ["authorization", "*.authorization", "secret", "*.secret", "key", "*.key"], censor: "[redacted]" },
   });
 }
