@@ -28,8 +28,13 @@ export type GrowthStep = {
   registerPerSecond: number;
   tagsPerSecond: number;
   filteredListMs: number;
+  /** GET ?fields=all of the whole big tailnet, median of 3 (only at steps of at most FULL_LIST_MAX devices). */
+  fullListMs?: number;
   errors: number;
 };
+
+/** The full list is timed up to this size (1M devices would be a 1 GiB answer). */
+export const FULL_LIST_MAX = 100_000;
 
 type Log = (line: string) => void;
 
@@ -106,6 +111,18 @@ export async function growth(o: { d: Deps; port: number; steps: number[]; second
       if (res.status !== 200 || body.devices.length < 1) throw new Error(`filtered list: ${res.status}, ${body.devices?.length} devices`);
       if (i > 0) times.push(performance.now() - t);
     }
+    let fullListMs: number | undefined;
+    if (target <= FULL_LIST_MAX) {
+      const full: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const t = performance.now();
+        const res = await fetch(`http://127.0.0.1:${port}/api/v2/tailnet/-/devices?fields=all`, { headers: { authorization: basic(big.apiKey) } });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`full list: ${res.status}`);
+        if (i > 0) full.push(performance.now() - t);
+      }
+      fullListMs = median(full);
+    }
     const step: GrowthStep = {
       devices: target,
       seedSeconds,
@@ -114,11 +131,13 @@ export async function growth(o: { d: Deps; port: number; steps: number[]; second
       registerPerSecond: register.rps,
       tagsPerSecond: tags.rps,
       filteredListMs: median(times),
+      fullListMs,
       errors: get.errors + other.errors + register.errors + tags.errors,
     };
     log(
       `  GET ${step.getRps.toFixed(0)}/s, other tailnet GET ${step.otherGetRps.toFixed(0)}/s, register ${step.registerPerSecond.toFixed(0)}/s, ` +
-        `tags ${step.tagsPerSecond.toFixed(0)}/s, ?tags= list ${step.filteredListMs.toFixed(1)} ms${step.errors ? `, ${step.errors} errors` : ""}`,
+        `tags ${step.tagsPerSecond.toFixed(0)}/s, ?tags= list ${step.filteredListMs.toFixed(1)} ms` +
+        `${fullListMs === undefined ? "" : `, full ?fields=all list ${fullListMs.toFixed(0)} ms`}${step.errors ? `, ${step.errors} errors` : ""}`,
     );
     steps.push(step);
   }

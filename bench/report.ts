@@ -21,6 +21,8 @@ export type Results = {
   variants: VariantFigure[];
   list?: { devices: number; bytes: number; medianMs: number; richMedianMs?: number };
   peakRssMiB: number;
+  peakRssBeforeGrowthMiB?: number;
+  workers?: { workers: number; rps: number; p99: number }[];
   growth?: GrowthStep[];
 };
 
