@@ -17,7 +17,7 @@ export type RateLimits = {
 export const NO_LIMITS: RateLimits = { credential: 0, tokenPerAddress: 0, nodePerAddress: 0 };
 
 /** The client's address as the socket sees it (no proxy headers are trusted). */
-export function sourceAddress(c: Context<AppEnv>): string {
+export function sourceAddress(c: Pick<Context, "env">): string {
   return (c.env as Partial<HttpBindings> | undefined)?.incoming?.socket?.remoteAddress ?? "local";
 }
 

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { hashSecret } from "../../src/auth/credentials.js";
 import { query } from "../../src/db/sql.js";
 import { SESSION_TTL_MS } from "../../src/domain/sessions.js";
+import { RateLimiter } from "../../src/lib/rate-limit.js";
 import { call, ConsoleAgent, createOAuthClient, flashOf, makeApp, seedTailnet, seedUser, setupTailnet, testSql, type Page } from "../helpers.js";
 
 async function signedIn(apiKey?: string) {
@@ -63,6 +64,23 @@ describe("console sign-in", () => {
       expect(agent.cookies.has("tailapi_session")).toBe(false);
     }
     expect(await sessions(t.tailnet.tailnetId)).toHaveLength(0);
+  });
+
+  it("limits sign-in attempts per address: past the limit even the right key is not checked, and the page says when to retry", async () => {
+    const t = await seedTailnet();
+    const { app } = makeApp({ limiter: new RateLimiter({ replica: "t" }), limits: { credential: 0, tokenPerAddress: 3, nodePerAddress: 0 } });
+    const agent = new ConsoleAgent(app);
+    for (let i = 0; i < 3; i++) expect((await agent.signIn({ apiKey: "tskey-api-kGuess" + i + "CNTRL-" + "x".repeat(30) })).status).toBe(401);
+    const refused = await agent.signIn({ apiKey: t.apiKey });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(flashOf(refused)).toMatch(/^Too many sign-in attempts from this address: at most 3 per 60 s\. Try again in \d+ s\.$/);
+    expect(agent.cookies.has("tailapi_session")).toBe(false);
+    expect(await sessions(t.tailnet.tailnetId)).toHaveLength(0);
+    // With the limit off (0), as in every other test here, nothing is counted.
+    const open = new ConsoleAgent(makeApp().app);
+    for (let i = 0; i < 5; i++) expect((await open.signIn({ apiKey: "tskey-api-nope" })).status).toBe(401);
+    expect((await open.signIn({ apiKey: t.apiKey })).status).toBe(303);
   });
 
   it("refuses a sign-in form without its own token (login CSRF)", async () => {

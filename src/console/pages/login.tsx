@@ -4,6 +4,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { authenticateConsole, authenticateKey, type ConsoleCredentials } from "../../auth/authenticate.js";
 import { endSession, findSession, signOut, startSession } from "../../domain/sessions.js";
 import { DomainError } from "../../lib/errors.js";
+import { sourceAddress } from "../../http/rate-limit.js";
 import { randomBase62 } from "../../lib/ids.js";
 import { consoleDeps, field, readForm, type ConsoleApp } from "../context.js";
 import { clearSessionCookie, cookieOptions, csrfMatches, csrfRefused, safeNext, SESSION_COOKIE, setSessionCookie } from "../session.js";
@@ -107,6 +108,17 @@ export function registerLogin(app: ConsoleApp): void {
         />,
         403,
       );
+    }
+    // Sign-in attempts count per source address, like the token endpoint's (TAILAPI_TOKEN_RATE_LIMIT):
+    // once exhausted, no credential is even checked until the window ends.
+    const s = c.get("services");
+    if (s.limits.tokenPerAddress > 0) {
+      const decision = s.limiter.take(`console-login:${sourceAddress(c)}`, "0", s.limits.tokenPerAddress);
+      if (!decision.ok) {
+        c.header("Retry-After", String(decision.resetSeconds));
+        const text = `Too many sign-in attempts from this address: at most ${decision.limit} per ${decision.windowSeconds} s. Try again in ${decision.resetSeconds} s.`;
+        return render(c, <LoginPage token={loginToken(c)} next={next} flash={{ kind: "error", text }} />, 429);
+      }
     }
     const method = field(form, "method");
     const creds: ConsoleCredentials =
