@@ -123,8 +123,13 @@ const LIVE = `NOT (d.is_ephemeral AND d.last_seen < $2)`;
  */
 export type Narrow = { tags?: string[]; hostname?: string; nameLabel?: string; nodeId?: string; deviceId?: string };
 
-/** What a read returns besides the tailnet's own devices, and how a list is narrowed. */
-export type ReadOptions = { posture?: boolean; shared?: boolean; narrow?: Narrow };
+/**
+ * What a read returns besides the tailnet's own devices, and how a list is
+ * narrowed. `lock` (a read by id of the tailnet's own devices, in a
+ * transaction) locks the device's row for the change that follows, in the
+ * same statement.
+ */
+export type ReadOptions = { posture?: boolean; shared?: boolean; narrow?: Narrow; lock?: boolean };
 
 /** The narrowing conditions in a fixed order, as parameters $5 on (a list's own parameters are $1–$4). */
 const NARROW_SQL: [keyof Narrow, string][] = [
@@ -208,7 +213,7 @@ const presenceParams = (p: Presence) => [p.onlineSince, p.ephemeralSince, p.now 
 const statements = new Map<string, string>();
 function statement(kind: "node_id" | "device_id" | "list", o: ReadOptions): string {
   const narrow = kind === "list" ? narrowing(o.narrow) : undefined;
-  const key = `${kind}:${o.posture ? 1 : 0}${o.shared ? 1 : 0}:${narrow?.key ?? ""}`;
+  const key = `${kind}:${o.posture ? 1 : 0}${o.shared ? 1 : 0}${o.lock ? 1 : 0}:${narrow?.key ?? ""}`;
   let text = statements.get(key);
   if (!text) {
     const opts = { posture: o.posture ?? false, shared: o.shared ?? false };
@@ -216,7 +221,7 @@ function statement(kind: "node_id" | "device_id" | "list", o: ReadOptions): stri
     text =
       kind === "list"
         ? `${select(opts, narrow!.where)} ORDER BY sort_at, device_id`
-        : `${select(opts, ` AND d.${kind} = $5`)} ORDER BY is_external LIMIT 1`;
+        : `${select(opts, ` AND d.${kind} = $5`)} ORDER BY is_external LIMIT 1${o.lock && !o.shared ? " FOR NO KEY UPDATE OF d" : ""}`;
     statements.set(key, text);
   }
   return text;
@@ -588,11 +593,6 @@ export async function countDevices(db: Queryable, tailnetId: string): Promise<nu
  * NO KEY UPDATE: rows that only reference the device (its node key) are not
  * held up.
  */
-export async function lockDevice(db: Queryable, tailnetId: string, id: string): Promise<void> {
-  const key = idColumn(id);
-  if (!key) return;
-  await query(db, `SELECT 1 FROM devices WHERE tailnet_id = $1 AND ${key.column} = $2 FOR NO KEY UPDATE`, [tailnetId, key.value]);
-}
 
 /** PostgreSQL's plan for a list read (for tests and diagnostics: which indexes a narrowed list uses). */
 export async function explainListDevices(db: Queryable, tailnetId: string, p: Presence, o: ReadOptions = {}): Promise<string> {

@@ -3,7 +3,6 @@ import {
   expireDeviceKey,
   getDevice as getDeviceRow,
   listDevices as listDeviceRows,
-  lockDevice,
   streamDevices as streamDeviceRows,
   namesLike,
   setAuthorized,
@@ -111,8 +110,7 @@ async function changeDevice<T>(
   what: "modify" | "delete" = "modify",
 ): Promise<T> {
   const done = await d.sql.begin(async (tx) => {
-    await lockDevice(tx, actor.tailnetId, id);
-    const before = await getDeviceRow(tx, actor.tailnetId, id, presenceNow(d));
+    const before = await getDeviceRow(tx, actor.tailnetId, id, presenceNow(d), { lock: true });
     const result = before && (await change(tx));
     if (result === undefined || !before) return undefined;
     const entry = await record(tx, before, result);
