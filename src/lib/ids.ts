@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from "node:crypto";
+import { randomInt, randomUUID } from "node:crypto";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -42,5 +42,6 @@ export const randomIds: Ids = {
 
 /** An operation id (Tailscale's eventGroupID): 32 hex digits. */
 export function newOperationId(): string {
-  return randomBytes(16).toString("hex");
+  // randomUUID draws from a pooled buffer of random bytes: cheaper per call than randomBytes(16) on every write.
+  return randomUUID().replaceAll("-", "");
 }
