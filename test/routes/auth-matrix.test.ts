@@ -5,8 +5,7 @@
  * exactly like a missing one (same status, same body).
  *
  * Two tables drive it. CREDENTIALS is the kinds of credential (add a row
- * when a new kind exists: a suspended user's key once users can be
- * suspended). The valid request of each route comes from the shared table
+ * when a new kind exists). The valid request of each route comes from the shared table
  * test/routes/cases.ts (which the scope matrix also uses); a route missing
  * there fails "covers every route", so a new route joins the matrix by
  * being added there. The resource a route acts on is read from its path
@@ -176,7 +175,16 @@ const CREDENTIALS: CredentialKind[] = [
     status: 403,
     authorization: async ({ home }, declared) => bearer(await accessToken(home.app, home.apiKey, [wrongScope(declared)], [])),
   },
-  // Once users can be suspended (issue 9): { name: "a suspended user's API key", status: 401, authorization: … },
+  {
+    name: "a suspended user's API key",
+    status: 401,
+    authorization: async ({ home }) => {
+      const { user, apiKey } = await seedUser(home, "admin");
+      expect((await call(home.app, "GET", "/api/v2/tailnet/-/devices", { key: apiKey })).status).toBe(200);
+      expect((await call(home.app, "POST", `/api/v2/users/${user.userId}/suspend`, { key: home.apiKey })).status).toBe(200);
+      return basic(apiKey);
+    },
+  },
 ];
 
 const scoped = ROUTES.filter((r) => r.route["x-required-scope"] !== undefined);
