@@ -11,7 +11,7 @@ import { DomainError } from "./lib/errors.js";
 import { rfc3339, parseDuration } from "./lib/time.js";
 import { withRuntime } from "./runtime.js";
 import cluster from "node:cluster";
-import { startPrimary } from "./cluster.js";
+import { startPrimary, WORKER_READY } from "./cluster.js";
 import { startServer, StartError } from "./server.js";
 import { addAdminCommands } from "./cli/admin.js";
 import { ApiError } from "./cli/client.js";
@@ -58,6 +58,7 @@ export function buildCli(config: () => Config): Command {
       const cfg = config();
       // TAILAPI_WORKERS > 1: this process is the primary (it serves no requests itself), or one of its workers.
       const server = cfg.workers > 1 && cluster.isPrimary ? await startPrimary(cfg) : await startServer(cfg);
+      if (cluster.isWorker) process.send?.(WORKER_READY);
       let signals = 0;
       const stop = (sig: string) => {
         if (++signals > 1) {

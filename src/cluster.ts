@@ -24,6 +24,9 @@ const SHUTDOWN_TIMEOUT_MS = 20_000;
 
 export type Primary = { shutdown(): Promise<number> };
 
+/** What a worker sends its primary once startServer has resolved (its API listens). */
+export const WORKER_READY = "tailapi:worker-ready";
+
 /** Starts the primary: database, key, `config.workers` workers. Resolves once every worker listens. */
 export async function startPrimary(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Primary> {
   const db = await openDatabase(config, (msg, level = "info", extra) => logger[level](extra ?? {}, msg), (message) => {
@@ -56,7 +59,9 @@ export async function startPrimary(config: Config, logger: Logger = createLogger
 
   const fork = (): Worker => {
     const w = cluster.fork(env);
-    w.on("listening", () => {
+    // A worker says when its API listens (cluster's own "listening" event also fires for a metrics port).
+    w.on("message", (m) => {
+      if (m !== WORKER_READY) return;
       listening.add(w.id);
       if (listening.size >= config.workers) allListening();
     });
