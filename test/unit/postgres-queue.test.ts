@@ -9,6 +9,11 @@ import { describe, expect, it } from "vitest";
  * by one slot per query and remove() scanned all of them, so a saturated
  * pool's throughput fell steadily (measured: 50 workers on a pool of 10 went
  * from ~32k to ~10k `SELECT 1`/s within 20 s; patched, it holds ~55k/s).
+ * It also fixes the connection's row counter: a statement that failed after
+ * sending rows (an error in a cursor's later batch, a statement_timeout part
+ * way through a result) left it counting, so the next result on that
+ * connection began with that many holes (`[null, …, row]`, `rows[0]`
+ * undefined). ReadyForQuery now resets it.
  * These tests keep the patch in place and the queue correct.
  */
 const root = new URL("../../node_modules/postgres/", import.meta.url);
@@ -21,6 +26,9 @@ describe("postgres.js queue patch", () => {
       const text = await readFile(fileURLToPath(new URL(`${build}/queue.js`, root)), "utf8");
       expect(text, build).toContain("xs.indexOf(x, index)");
       expect(text, build).toContain("xs = xs.slice(index)");
+      // The second fix: a statement that fails after sending rows no longer shifts the next result (test/unit/cursor.test.ts).
+      const connection = await readFile(fileURLToPath(new URL(`${build}/connection.js`, root)), "utf8");
+      expect(connection, build).toMatch(/result = new Result\(\)\n(\s*\/\/.*\n)?\s*rows = 0\n/);
     }
   });
 
