@@ -19,7 +19,7 @@ export const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
  * every statement is bounded by statement_timeout.
  */
 export function connect(url: string, opts: { max?: number; statementTimeoutMs?: number; prepare?: boolean } = {}): Sql {
-  return postgres(url, {
+  const sql = postgres(url, {
     max: opts.max ?? 10,
     // Named prepared statements for every query (query() asks for them), unless a pooler in between cannot keep them.
     prepare: opts.prepare ?? true,
@@ -30,7 +30,16 @@ export function connect(url: string, opts: { max?: number; statementTimeoutMs?: 
     backoff: () => RECONNECT_DELAY_S,
     connection: { application_name: "tailapi", statement_timeout: opts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS },
   }) as unknown as Sql;
+  CLOSE = sql.CLOSE;
+  return sql;
 }
+
+/**
+ * postgres.js's "close this cursor" answer (one object for the whole module,
+ * but only a pool carries it, not a transaction's handle): taken from the
+ * first pool made.
+ */
+let CLOSE: object | undefined;
 
 /** SQLSTATE of a unique-constraint violation. */
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
@@ -49,7 +58,53 @@ export function query<T = Record<string, unknown>>(db: Queryable, text: string, 
 /**
  * Runs one parameterised statement through a server-side cursor, yielding
  * its rows in batches: a result of any size is read with bounded memory.
+ *
+ * It reads one batch ahead: as soon as a batch is handed to the caller the
+ * next one is requested, so PostgreSQL produces batch n+1 while the caller
+ * works on batch n (postgres.js's own iterator asks only when the caller comes
+ * back). At most two batches are held: the caller's and the one read ahead.
+ * A caller that stops early closes the portal; an error ends the iteration.
  */
 export async function* cursor<T = Record<string, unknown>>(db: Queryable, text: string, params: unknown[], batch: number): AsyncGenerator<T[]> {
-  for await (const rows of db.unsafe(text, params as never[], { prepare: true }).cursor(batch)) yield rows as unknown as T[];
+  let ahead: T[] | undefined;
+  /** Resolves the reader's pause once `ahead` is taken; answers CLOSE when the caller has gone. */
+  let taken: ((close: boolean) => void) | undefined;
+  /** Wakes the caller waiting for a batch or for the end. */
+  let wake: (() => void) | undefined;
+  let finished = false;
+  let failure: { error: unknown } | undefined;
+  const q = db.unsafe(text, params as never[], { prepare: true }).cursor(batch, (rows) => {
+    ahead = rows as unknown as T[];
+    const pause = new Promise<unknown>((resolve) => (taken = (close) => resolve(close ? CLOSE : undefined)));
+    wake?.();
+    return pause;
+  });
+  q.then(
+    () => ((finished = true), wake?.()),
+    (error: unknown) => ((failure = { error }), (finished = true), wake?.()),
+  );
+  try {
+    for (;;) {
+      if (ahead) {
+        const rows = ahead;
+        ahead = undefined;
+        taken?.(false);
+        taken = undefined;
+        yield rows;
+        continue;
+      }
+      if (failure) throw failure.error;
+      if (finished) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+  } finally {
+    if (!finished) {
+      // The caller stopped early: the pending or next batch answers CLOSE, and the portal is closed.
+      const close = () => taken?.(true);
+      close();
+      wake = close;
+      await q.catch(() => undefined);
+    }
+  }
 }
