@@ -6,6 +6,9 @@
  * then (the database down, say) still becomes a proper error answer; a failure
  * later can only cut the connection.
  */
+/** Characters per enqueued piece: well under V8's large-object threshold (128 KiB). */
+const CHUNK = 32 * 1024;
+
 export async function streamJsonList<T>(key: string, batches: AsyncIterable<T[]>, toWire: (item: T) => unknown): Promise<Response> {
   const encoder = new TextEncoder();
   const it = batches[Symbol.asyncIterator]();
@@ -26,17 +29,24 @@ export async function streamJsonList<T>(key: string, batches: AsyncIterable<T[]>
             controller.close();
             return;
           }
+          // Enqueued in pieces of about CHUNK characters, each a short-lived
+          // young-generation object, rather than one large object per batch
+          // that only a full collection frees.
           let chunk = "";
+          let wrote = false;
           for (const item of next.value) {
             const wire = toWire(item);
             if (wire === undefined) continue;
             chunk += (first ? "" : ",") + JSON.stringify(wire);
             first = false;
+            if (chunk.length >= CHUNK) {
+              controller.enqueue(encoder.encode(chunk));
+              chunk = "";
+              wrote = true;
+            }
           }
-          if (chunk) {
-            controller.enqueue(encoder.encode(chunk));
-            return;
-          }
+          if (chunk) controller.enqueue(encoder.encode(chunk));
+          if (chunk || wrote) return;
         }
       },
       async cancel() {
