@@ -7,7 +7,9 @@
  *
  *  1. A fresh embedded PostgreSQL in a temp dir, migrated; a tailnet with an
  *     owner and an API key; 10,000 devices inserted in bulk.
- *  2. bench/server.ts in a child process serves A and B on two ports.
+ *  2. bench/server.ts, compiled by tsc (bench/tsconfig.server.json, into
+ *     .tmp/bench-server) and run by plain node as production runs dist/,
+ *     serves A and B on two ports in a child process.
  *  3. autocannon (in this process) loads each variant in turn, interleaved
  *     over ROUNDS rounds, each round starting with the next variant (B A C,
  *     A C B, C B A), so drift (postgres caches, CPU frequency, anything else
@@ -33,7 +35,9 @@
  * C/B targets are reported, not enforced.
  */
 import autocannon, { type RawRequest, type Result } from "autocannon";
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { cpSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -110,10 +114,26 @@ async function mintOAuthToken(d: Deps, tailnetName: string, port: number): Promi
 
 type Child = { proc: ChildProcess; ports: ServerPorts };
 
-function startChild(databaseUrl: string, tailnetId: string): Promise<Child> {
+/**
+ * The server child runs compiled JavaScript, as production does (`npm start`
+ * runs dist/): bench/server.ts and the src/ it imports are compiled by tsc into
+ * .tmp/bench-server, with the console's assets copied beside them. A
+ * TypeScript loader in the child would add ≈45 MiB of RSS and its own start-up
+ * work to what is measured.
+ */
+function buildChild(): string {
+  const root = path.resolve(here, "..");
+  const out = path.join(root, ".tmp", "bench-server");
+  rmSync(out, { recursive: true, force: true });
+  execFileSync(process.execPath, [createRequire(import.meta.url).resolve("typescript/bin/tsc"), "-p", path.join(here, "tsconfig.server.json")], { cwd: root, stdio: "inherit" });
+  cpSync(path.join(root, "src", "console", "assets"), path.join(out, "src", "console", "assets"), { recursive: true });
+  return path.join(out, "bench", "server.js");
+}
+
+function startChild(script: string, databaseUrl: string, tailnetId: string): Promise<Child> {
   // BENCH_CPU_PROF=<dir>: the child writes a V8 CPU profile there when it exits.
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
-  const proc = spawn(process.execPath, [...prof, "--import", "tsx", path.join(here, "server.ts")], {
+  const proc = spawn(process.execPath, [...prof, script], {
     cwd: path.resolve(here, ".."),
     env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, BENCH_TAILNET_ID: tailnetId },
     // stdout carries the production pino logs: discarded. stderr shows crashes.
@@ -375,7 +395,10 @@ async function main(): Promise<number> {
       return Math.random() < 0.5 ? nodeIds[i]! : deviceIds[i]!;
     };
 
-    child = await startChild(db.url, tailnet.tailnetId);
+    t0 = performance.now();
+    const script = buildChild();
+    log(`compiled the server child in ${fmt(ms(t0))} ms`);
+    child = await startChild(script, db.url, tailnet.tailnetId);
     const oauthToken = await mintOAuthToken(d, tailnet.name, child.ports.app);
     const only = process.env.BENCH_VARIANTS?.split(",").map((s) => s.trim());
     const vs = variants({ ports: child.ports, apiKey, oauthToken }).filter((v) => !only || only.includes(v.name));
