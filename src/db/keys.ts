@@ -1,4 +1,4 @@
-import { query, type Queryable } from "./sql.js";
+import { cursor, query, type Queryable } from "./sql.js";
 
 export type KeyType = "api" | "auth" | "client" | "node";
 
@@ -107,18 +107,24 @@ export async function getKey(db: Queryable, tailnetId: string, keyId: string): P
 
 /** Keys of the given types; with `activeAt`, only those neither revoked nor expired at that time. */
 export async function listKeys(db: Queryable, tailnetId: string, types: KeyType[], activeAt?: Date): Promise<KeyRow[]> {
-  const rows = activeAt
-    ? await query(
-        db,
+  const [text, params] = listStatement(tailnetId, types, activeAt);
+  return (await query(db, text, params)).map(toKey);
+}
+
+/** The same list as listKeys, read through a cursor in batches (bounded memory whatever the tailnet's size). */
+export async function* streamKeys(db: Queryable, tailnetId: string, types: KeyType[], activeAt?: Date, batch = 500): AsyncGenerator<KeyRow[]> {
+  const [text, params] = listStatement(tailnetId, types, activeAt);
+  for await (const rows of cursor(db, text, params, batch)) yield rows.map(toKey);
+}
+
+function listStatement(tailnetId: string, types: KeyType[], activeAt?: Date): [string, unknown[]] {
+  return activeAt
+    ? [
         `SELECT ${COLUMNS} FROM keys WHERE tailnet_id = $1 AND key_type = ANY($2::text[])
            AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3) ORDER BY created_at, key_id`,
         [tailnetId, types, activeAt],
-      )
-    : await query(db, `SELECT ${COLUMNS} FROM keys WHERE tailnet_id = $1 AND key_type = ANY($2::text[]) ORDER BY created_at, key_id`, [
-        tailnetId,
-        types,
-      ]);
-  return rows.map(toKey);
+      ]
+    : [`SELECT ${COLUMNS} FROM keys WHERE tailnet_id = $1 AND key_type = ANY($2::text[]) ORDER BY created_at, key_id`, [tailnetId, types]];
 }
 
 /** Revokes every live node credential of a device (a new registration replaces them). */

@@ -1,4 +1,4 @@
-import { query, type Queryable } from "./sql.js";
+import { cursor, query, type Queryable } from "./sql.js";
 
 /** Every role Tailscale's API knows (kb/1138). */
 export const ROLES = ["owner", "admin", "it-admin", "network-admin", "billing-admin", "auditor", "member"] as const;
@@ -112,9 +112,21 @@ export async function listUsersWithStats(
   filter: { userId?: string; type?: UserType; role?: Role } = {},
 ): Promise<UserWithStats[]> {
   if (filter.userId !== undefined && !isUserId(filter.userId)) return [];
-  const rows = await query(
-    sql,
-    `SELECT ${COLUMNS}, COALESCE(s.device_count, 0)::int AS device_count, COALESCE(s.connected, false) AS currently_connected,
+  return (await query(sql, WITH_STATS, withStatsParams(tailnetId, onlineSince, filter))).map(toUserWithStats);
+}
+
+/** The same list as listUsersWithStats, read through a cursor in batches (bounded memory whatever the tailnet's size). */
+export async function* streamUsersWithStats(
+  sql: Queryable,
+  tailnetId: string,
+  onlineSince: Date,
+  filter: { type?: UserType; role?: Role } = {},
+  batch = 500,
+): AsyncGenerator<UserWithStats[]> {
+  for await (const rows of cursor(sql, WITH_STATS, withStatsParams(tailnetId, onlineSince, filter), batch)) yield rows.map(toUserWithStats);
+}
+
+const WITH_STATS = `SELECT ${COLUMNS}, COALESCE(s.device_count, 0)::int AS device_count, COALESCE(s.connected, false) AS currently_connected,
             ${rfc3339("GREATEST(u.last_seen, s.last_seen)")} AS last_seen_any
      FROM users u
      LEFT JOIN LATERAL (
@@ -124,15 +136,23 @@ export async function listUsersWithStats(
      ) s ON true
      WHERE u.tailnet_id = $1 AND ($3::bigint IS NULL OR u.user_id = $3) AND ($4::text IS NULL OR u.user_type = $4)
        AND ($5::text IS NULL OR u.role = $5)
-     ORDER BY u.created_at, u.login_name`,
-    [tailnetId, onlineSince, filter.userId ?? null, filter.type ?? null, filter.role ?? null],
-  );
-  return rows.map((r) => ({
+     ORDER BY u.created_at, u.login_name`;
+
+const withStatsParams = (tailnetId: string, onlineSince: Date, filter: { userId?: string; type?: UserType; role?: Role }) => [
+  tailnetId,
+  onlineSince,
+  filter.userId ?? null,
+  filter.type ?? null,
+  filter.role ?? null,
+];
+
+function toUserWithStats(r: Record<string, unknown>): UserWithStats {
+  return {
     ...toUser(r),
     deviceCount: r.device_count as number,
     lastSeen: (r.last_seen_any as string | null) ?? null,
     currentlyConnected: r.currently_connected as boolean,
-  }));
+  };
 }
 
 export async function setUserRole(sql: Queryable, tailnetId: string, userId: string, role: Role): Promise<void> {

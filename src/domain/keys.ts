@@ -5,6 +5,7 @@ import {
   getKey as getKeyRow,
   insertKey,
   listKeys as listKeyRows,
+  streamKeys as streamKeyRows,
   revokeKey as revokeKeyRow,
   updateClient,
   type KeyRow,
@@ -239,6 +240,13 @@ export async function listKeys(d: Deps, actor: Actor, o: { withApiKeys: boolean 
   if (types.length === 0) return [];
   const rows = await listKeyRows(d.sql, actor.tailnetId, types, d.clock.now());
   return rows.filter((k) => visibleTo(actor, k));
+}
+
+/** The same list as listKeys, in batches from a cursor: what the API streams, so a tailnet with many keys never sits in memory. */
+export async function* streamKeys(d: Deps, actor: Actor, o: { withApiKeys: boolean }): AsyncGenerator<KeyRow[]> {
+  const types = readableTypes(actor).filter((t) => o.withApiKeys || t !== "api");
+  if (types.length === 0) return;
+  for await (const rows of streamKeyRows(d.sql, actor.tailnetId, types, d.clock.now())) yield rows.filter((k) => visibleTo(actor, k));
 }
 
 /** Every key of one type, in every state (the CLI's listings). */

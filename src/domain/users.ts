@@ -8,6 +8,7 @@ import {
   insertUser,
   listUsers as listUserRows,
   listUsersWithStats,
+  streamUsersWithStats,
   renameUserRow,
   setUserRole,
   setUserSuspended,
@@ -78,6 +79,14 @@ export function listUsers(d: Deps, actor: Actor): Promise<User[]> {
 /** Users as the users API shows them: `type` member (the default), shared or all; `role` one role or all. */
 export function listUsersWithDevices(d: Deps, actor: Actor, filter: { type?: UserType | "all"; role?: Role | "all" } = {}): Promise<UserWithStats[]> {
   return listUsersWithStats(d.sql, actor.tailnetId, presenceNow(d).onlineSince, {
+    type: filter.type === "all" ? undefined : (filter.type ?? "member"),
+    role: filter.role === "all" ? undefined : filter.role,
+  });
+}
+
+/** The same list, in batches from a cursor: what the API streams, so a tailnet with many users never sits in memory. */
+export function streamUsersWithDevices(d: Deps, actor: Actor, filter: { type?: UserType | "all"; role?: Role | "all" } = {}): AsyncIterable<UserWithStats[]> {
+  return streamUsersWithStats(d.sql, actor.tailnetId, presenceNow(d).onlineSince, {
     type: filter.type === "all" ? undefined : (filter.type ?? "member"),
     role: filter.role === "all" ? undefined : filter.role,
   });

@@ -3,6 +3,11 @@ import { seedDevices } from "../../bench/seed.js";
 import { listDevices } from "../../src/domain/devices.js";
 import { operatorOf } from "../../src/domain/tailnets.js";
 import { toWireDevice } from "../../src/routes/devices/wire.js";
+import { listKeys } from "../../src/domain/keys.js";
+import { listUsersWithDevices } from "../../src/domain/users.js";
+import { toWireKey } from "../../src/routes/keys/wire.js";
+import { toWireUser } from "../../src/routes/users/wire.js";
+import { query } from "../../src/db/sql.js";
 import { call, registerDevice, setupTailnet, testDeps, testSql, TestClock } from "../helpers.js";
 
 /**
@@ -38,5 +43,44 @@ describe("the streamed device list", () => {
     expect(none.text).toBe('{"devices":[]}');
     const last = await call(s.app, "GET", "/api/v2/tailnet/-/devices?hostname=bench-host-01099", { key: s.apiKey });
     expect(last.body.devices.map((x: { hostname: string }) => x.hostname)).toEqual(["bench-host-01099"]);
+  }, 60_000);
+
+  it("streams the users and keys lists too, byte for byte the JSON of the whole list, across batch boundaries", async () => {
+    const s = await setupTailnet();
+    const t = s.tailnet.tailnetId;
+    // 1,100 users and 1,100 auth keys (two batches and a part), plus the setup's own.
+    await query(
+      testSql(),
+      `INSERT INTO users (tailnet_id, user_id, login_name, display_name, role, created_at, user_type)
+       SELECT $1, 900000000000 + i, 'user' || i || '@example.com', 'User ' || i, (ARRAY['member', 'admin', 'auditor'])[1 + i % 3],
+              now() - (2000 - i) * interval '1 minute', CASE WHEN i % 7 = 0 THEN 'shared' ELSE 'member' END
+       FROM generate_series(1, 1100) i`,
+      [t],
+    );
+    await query(
+      testSql(),
+      `INSERT INTO keys (tailnet_id, key_id, key_type, secret_hash, user_id, description, created_at, updated_at, expires_at, reusable, tags)
+       SELECT $1, 'kstream' || lpad(i::text, 5, '0') || 'CNTRL', 'auth', '\\x00', $2, 'key ' || i,
+              now() - (2000 - i) * interval '1 minute', now(), now() + interval '1 day', i % 2 = 0,
+              CASE WHEN i % 3 = 0 THEN ARRAY['tag:server'] ELSE '{}'::text[] END
+       FROM generate_series(1, 1100) i`,
+      [t, s.owner.userId],
+    );
+    const d = testDeps({ clock: new TestClock(s.clock.now().getTime()) });
+    const actor = await operatorOf(d, s.tailnet.name);
+    const now = s.clock.now();
+    const auth = { authorization: `Basic ${Buffer.from(`${s.apiKey}:`).toString("base64")}` };
+    const lists = [
+      { path: "/api/v2/tailnet/-/users?type=all", expected: { users: (await listUsersWithDevices(d, actor, { type: "all" })).map((u) => toWireUser(u, now)) }, count: 1101 },
+      { path: "/api/v2/tailnet/-/users", expected: { users: (await listUsersWithDevices(d, actor)).map((u) => toWireUser(u, now)) }, count: 1101 - 157 },
+      { path: "/api/v2/tailnet/-/keys?all=true", expected: { keys: (await listKeys(d, actor, { withApiKeys: true })).map((k) => toWireKey(k, now)) }, count: 1100 + 2 },
+    ];
+    for (const l of lists) {
+      const res = await s.app.request(l.path, { headers: auth });
+      expect(res.status, l.path).toBe(200);
+      const text = await res.text();
+      expect(Object.values(JSON.parse(text))[0], l.path).toHaveLength(l.count);
+      expect(text === JSON.stringify(l.expected), `${l.path}: streamed bytes differ`).toBe(true);
+    }
   }, 60_000);
 });

@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { KEY_READ_SCOPES, listKeys } from "../../domain/keys.js";
+import { KEY_READ_SCOPES, streamKeys } from "../../domain/keys.js";
 import { deps } from "../../http/context.js";
 import { errorResponses } from "../../http/errors.js";
+import { streamJsonList } from "../../http/stream.js";
 import { checkTailnet, defineRoute, TailnetParam, type App, wrongType } from "../define.js";
 import { KeySchema, toWireKey } from "./wire.js";
 
@@ -34,7 +35,7 @@ export function register(app: App) {
     checkTailnet(c.get("actor"), tailnet);
     const d = deps(c);
     const now = d.clock.now();
-    const rows = await listKeys(d, c.get("actor"), { withApiKeys: all === "true" });
-    return c.json({ keys: rows.map((k) => toWireKey(k, now)) }, 200);
+    // Written as it is read (a cursor, in batches), like the device list. The body is the route's documented JSON.
+    return (await streamJsonList("keys", streamKeys(d, c.get("actor"), { withApiKeys: all === "true" }), (k) => toWireKey(k, now))) as never;
   });
 }

@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { listUsersWithDevices, ROLES } from "../../domain/users.js";
+import { ROLES, streamUsersWithDevices } from "../../domain/users.js";
 import { deps } from "../../http/context.js";
 import { errorResponses } from "../../http/errors.js";
+import { streamJsonList } from "../../http/stream.js";
 import { checkTailnet, defineRoute, TailnetParam, type App } from "../define.js";
 import { toWireUser, UserSchema } from "./wire.js";
 
@@ -36,8 +37,8 @@ export function register(app: App) {
   app.openapi(route, async (c) => {
     checkTailnet(c.get("actor"), c.req.valid("param").tailnet);
     const d = deps(c);
-    const users = await listUsersWithDevices(d, c.get("actor"), c.req.valid("query"));
     const now = d.clock.now();
-    return c.json({ users: users.map((u) => toWireUser(u, now)) }, 200);
+    // Written as it is read (a cursor, in batches), like the device list. The body is the route's documented JSON.
+    return (await streamJsonList("users", streamUsersWithDevices(d, c.get("actor"), c.req.valid("query")), (u) => toWireUser(u, now))) as never;
   });
 }
