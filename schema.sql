@@ -386,6 +386,7 @@ CREATE INDEX devices_ephemeral_idx ON devices USING btree (tailnet_id, last_seen
 CREATE INDEX devices_hostname_idx ON devices USING btree (tailnet_id, hostname);
 CREATE UNIQUE INDEX devices_ipv4_key ON devices USING btree (tailnet_id, ipv4);
 CREATE UNIQUE INDEX devices_ipv6_key ON devices USING btree (tailnet_id, ipv6);
+CREATE INDEX devices_list_order_idx ON devices USING btree (tailnet_id, created_at, ((device_id)::text));
 CREATE UNIQUE INDEX devices_machine_key_key ON devices USING btree (tailnet_id, machine_key) WHERE (machine_key <> ''::text);
 CREATE UNIQUE INDEX devices_name_key ON devices USING btree (tailnet_id, lower(name));
 CREATE INDEX devices_name_pattern_idx ON devices USING btree (tailnet_id, lower(name) text_pattern_ops);

@@ -80,7 +80,7 @@ function columns(o: { shared: boolean; posture: boolean }): string {
     ${ext ? "''" : "d.machine_key"} AS machine_key, d.node_key,
     d.blocks_incoming_connections, d.tags, d.tailnet_lock_key, d.tailnet_lock_error, d.is_ephemeral,
     d.advertised_routes, d.enabled_routes, d.ssh_enabled, d.client_connectivity, d.posture_identity, d.distro,
-    host(d.ipv4) AS ipv4, host(d.ipv6) AS ipv6, extract(epoch FROM d.created_at) AS sort_at${
+    host(d.ipv4) AS ipv4, host(d.ipv6) AS ipv6, ${SORT_AT} AS sort_at${
       o.posture && !ext
         ? `,
     (SELECT jsonb_object_agg(k.key, jsonb_build_object('value', pa.value, 'expiry', ${rfc3339("pa.expires_at")}))
@@ -93,17 +93,18 @@ function columns(o: { shared: boolean; posture: boolean }): string {
     }`;
 }
 
-/** The tailnet's own devices, then (with `shared`) the devices shared into it. $4 is the tailnet id. */
-function select(o: { posture: boolean; shared: boolean }, where: string): string {
-  const own = `SELECT ${columns({ shared: false, posture: o.posture })}
+/** The tailnet's own devices. $4 is the tailnet id. */
+function ownSelect(o: { posture: boolean }, where: string): string {
+  return `SELECT ${columns({ shared: false, posture: o.posture })}
   FROM devices d
   LEFT JOIN users u ON u.tailnet_id = d.tailnet_id AND u.user_id = d.user_id
   JOIN tailnets t ON t.tailnet_id = d.tailnet_id
   WHERE d.tailnet_id = $4 AND ${LIVE}${where}`;
-  if (!o.shared) return own;
-  return `${own}
-  UNION ALL
-  SELECT ${columns({ shared: true, posture: o.posture })}
+}
+
+/** The devices shared into the tailnet ($4), read as external. */
+function sharedSelect(o: { posture: boolean }, where: string): string {
+  return `SELECT ${columns({ shared: true, posture: o.posture })}
   FROM device_shares s
   JOIN devices d ON d.tailnet_id = s.source_tailnet_id AND d.device_id = s.device_id
   JOIN device_invites i ON i.tailnet_id = s.source_tailnet_id AND i.invite_id = s.invite_id
@@ -111,6 +112,26 @@ function select(o: { posture: boolean; shared: boolean }, where: string): string
   JOIN tailnets t ON t.tailnet_id = d.tailnet_id
   WHERE s.tailnet_id = $4 AND ${LIVE}${where}`;
 }
+
+/** The tailnet's own devices, then (with `shared`) the devices shared into it. $4 is the tailnet id. */
+function select(o: { posture: boolean; shared: boolean }, where: string): string {
+  return o.shared ? `${ownSelect(o, where)}\n  UNION ALL\n  ${sharedSelect(o, where)}` : ownSelect(o, where);
+}
+
+/**
+ * The list's order: creation time, then the numeric id compared as text (the
+ * order the list has always had). The tailnet's own devices are read in it
+ * straight from devices_list_order_idx, so the first rows leave PostgreSQL at
+ * once instead of after a sort of the whole list; the few devices shared in
+ * are read apart and merged in (streamDevices). `sort_at` is the creation
+ * time as text whose byte order is time order, to merge by.
+ */
+const LIST_ORDER = "ORDER BY d.created_at, d.device_id::text";
+const SORT_AT = `to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')`;
+
+/** Whether row a comes before row b in the list's order (see LIST_ORDER). */
+const before = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+  (a.sort_at as string) < (b.sort_at as string) || (a.sort_at === b.sort_at && (a.device_id as string) < (b.device_id as string));
 
 /** Devices that still exist for the API: not an ephemeral device past its timeout. */
 const LIVE = `NOT (d.is_ephemeral AND d.last_seen < $2)`;
@@ -211,8 +232,8 @@ const presenceParams = (p: Presence) => [p.onlineSince, p.ephemeralSince, p.now 
 
 /** Statement texts by (column, options): built once each, then prepared by PostgreSQL. */
 const statements = new Map<string, string>();
-function statement(kind: "node_id" | "device_id" | "list", o: ReadOptions): string {
-  const narrow = kind === "list" ? narrowing(o.narrow) : undefined;
+function statement(kind: "node_id" | "device_id" | "list" | "shared", o: ReadOptions): string {
+  const narrow = kind === "list" || kind === "shared" ? narrowing(o.narrow) : undefined;
   const key = `${kind}:${o.posture ? 1 : 0}${o.shared ? 1 : 0}${o.lock ? 1 : 0}:${narrow?.key ?? ""}`;
   let text = statements.get(key);
   if (!text) {
@@ -220,8 +241,10 @@ function statement(kind: "node_id" | "device_id" | "list", o: ReadOptions): stri
     // By id: the tailnet's own device first, should a shared-in one carry the same id.
     text =
       kind === "list"
-        ? `${select(opts, narrow!.where)} ORDER BY sort_at, device_id`
-        : `${select(opts, ` AND d.${kind} = $5`)} ORDER BY is_external LIMIT 1${o.lock && !o.shared ? " FOR NO KEY UPDATE OF d" : ""}`;
+        ? `${ownSelect(opts, narrow!.where)} ${LIST_ORDER}`
+        : kind === "shared"
+          ? `${sharedSelect(opts, narrow!.where)} ${LIST_ORDER}`
+          : `${select(opts, ` AND d.${kind} = $5`)} ORDER BY is_external LIMIT 1${o.lock && !o.shared ? " FOR NO KEY UPDATE OF d" : ""}`;
     statements.set(key, text);
   }
   return text;
@@ -241,13 +264,44 @@ export async function getDevice(db: Queryable, tailnetId: string, id: string, p:
 }
 
 export async function listDevices(db: Queryable, tailnetId: string, p: Presence, o: ReadOptions = {}): Promise<DeviceRow[]> {
-  const rows = await query(db, statement("list", o), listParams(p, tailnetId, o));
-  return rows.map(toDeviceRow);
+  const params = listParams(p, tailnetId, o);
+  const shared = o.shared ? await query(db, statement("shared", o), params) : [];
+  const own = await query(db, statement("list", o), params);
+  if (!shared.length) return own.map(toDeviceRow);
+  const out: Record<string, unknown>[] = [];
+  let j = 0;
+  for (const r of own) {
+    while (j < shared.length && before(shared[j]!, r)) out.push(shared[j++]!);
+    out.push(r);
+  }
+  return [...out, ...shared.slice(j)].map(toDeviceRow);
 }
 
-/** The same list as listDevices, read through a cursor in batches (bounded memory whatever the tailnet's size). */
+/**
+ * The same list as listDevices, read through a cursor in batches (bounded
+ * memory whatever the tailnet's size). The devices shared into the tailnet
+ * (one per accepted share) are read first, whole, and merged into the
+ * tailnet's own as those stream in order. The two reads are two statements:
+ * a share accepted or revoked between them shows as it would have a moment
+ * earlier; no device can appear twice.
+ */
 export async function* streamDevices(db: Queryable, tailnetId: string, p: Presence, o: ReadOptions = {}, batch = 500): AsyncGenerator<DeviceRow[]> {
-  for await (const rows of cursor(db, statement("list", o), listParams(p, tailnetId, o), batch)) yield rows.map(toDeviceRow);
+  const params = listParams(p, tailnetId, o);
+  const shared = o.shared ? await query(db, statement("shared", o), params) : [];
+  let j = 0;
+  for await (const rows of cursor(db, statement("list", o), params, batch)) {
+    if (j === shared.length) {
+      yield rows.map(toDeviceRow);
+      continue;
+    }
+    const out: DeviceRow[] = [];
+    for (const r of rows) {
+      while (j < shared.length && before(shared[j]!, r)) out.push(toDeviceRow(shared[j++]!));
+      out.push(toDeviceRow(r));
+    }
+    yield out;
+  }
+  if (j < shared.length) yield shared.slice(j).map(toDeviceRow);
 }
 
 /** What policy evaluation needs of each device: addresses, owner (untagged devices), tags. */
@@ -596,6 +650,10 @@ export async function countDevices(db: Queryable, tailnetId: string): Promise<nu
 
 /** PostgreSQL's plan for a list read (for tests and diagnostics: which indexes a narrowed list uses). */
 export async function explainListDevices(db: Queryable, tailnetId: string, p: Presence, o: ReadOptions = {}): Promise<string> {
-  const rows = await db.unsafe(`EXPLAIN ${statement("list", o)}`, listParams(p, tailnetId, o) as never[]);
-  return rows.map((r) => (r as Record<string, string>)["QUERY PLAN"]).join("\n");
+  const plans: string[] = [];
+  for (const kind of o.shared ? (["list", "shared"] as const) : (["list"] as const)) {
+    const rows = await db.unsafe(`EXPLAIN ${statement(kind, o)}`, listParams(p, tailnetId, o) as never[]);
+    plans.push(rows.map((r) => (r as Record<string, string>)["QUERY PLAN"]).join("\n"));
+  }
+  return plans.join("\n");
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { seedDevices } from "../../bench/seed.js";
+import { seedDevices, seedPostureAndShares } from "../../bench/seed.js";
 import { listDevices } from "../../src/domain/devices.js";
 import { operatorOf } from "../../src/domain/tailnets.js";
 import { toWireDevice } from "../../src/routes/devices/wire.js";
@@ -8,7 +8,7 @@ import { listUsersWithDevices } from "../../src/domain/users.js";
 import { toWireKey } from "../../src/routes/keys/wire.js";
 import { toWireUser } from "../../src/routes/users/wire.js";
 import { query } from "../../src/db/sql.js";
-import { call, registerDevice, setupTailnet, testDeps, testSql, TestClock } from "../helpers.js";
+import { call, registerDevice, seedTailnet, setupTailnet, testDeps, testSql, TestClock } from "../helpers.js";
 
 /**
  * The device list is streamed from a cursor in batches of 500; its bytes must
@@ -82,5 +82,48 @@ describe("the streamed device list", () => {
       expect(Object.values(JSON.parse(text))[0], l.path).toHaveLength(l.count);
       expect(text === JSON.stringify(l.expected), `${l.path}: streamed bytes differ`).toBe(true);
     }
+  }, 60_000);
+
+  it("keeps the list's order: creation time, then the numeric id as text, with shared-in devices merged in place", async () => {
+    const s = await setupTailnet();
+    const t = s.tailnet.tailnetId;
+    await seedDevices(testSql(), t, s.owner.userId, 1234);
+    // Ties: 60 devices across the first batch boundary share one creation time (the id, as text, decides).
+    await query(
+      testSql(),
+      `UPDATE devices SET created_at = '2023-06-01T12:00:00.123456Z' WHERE tailnet_id = $1 AND hostname BETWEEN 'bench-host-00470' AND 'bench-host-00529'`,
+      [t],
+    );
+    // 150 devices of another tailnet shared in, created over the same span, some at the tied time too.
+    const other = await seedTailnet();
+    await seedDevices(testSql(), other.tailnet.tailnetId, other.owner.userId, 150);
+    await query(
+      testSql(),
+      `UPDATE devices SET created_at = created_at + (device_id % 997) * interval '7 minutes 3.5 seconds' WHERE tailnet_id = $1 AND device_id % 3 <> 0`,
+      [other.tailnet.tailnetId],
+    );
+    await query(testSql(), `UPDATE devices SET created_at = '2023-06-01T12:00:00.123456Z' WHERE tailnet_id = $1 AND device_id % 3 = 0`, [other.tailnet.tailnetId]);
+    await seedPostureAndShares(testSql(), t, { tailnetId: other.tailnet.tailnetId, userId: other.owner.userId }, s.owner.userId, 150);
+    // The order as one sorted statement over both sets gives it (the list's definition before it was read in two parts).
+    const expected = (
+      await query<{ node_id: string }>(
+        testSql(),
+        `SELECT node_id FROM (
+           SELECT d.node_id, d.created_at, d.device_id FROM devices d WHERE d.tailnet_id = $1
+           UNION ALL
+           SELECT d.node_id, d.created_at, d.device_id FROM device_shares sh JOIN devices d ON d.tailnet_id = sh.source_tailnet_id AND d.device_id = sh.device_id
+           WHERE sh.tailnet_id = $1) x
+         ORDER BY extract(epoch FROM created_at), device_id::text`,
+        [t],
+      )
+    ).map((r) => r.node_id);
+    expect(expected).toHaveLength(1234 + 150);
+    const res = await call(s.app, "GET", "/api/v2/tailnet/-/devices?fields=all", { key: s.apiKey });
+    const got = res.body.devices as { nodeId: string; isExternal: boolean }[];
+    expect(got.filter((x) => x.isExternal)).toHaveLength(150);
+    expect(got.map((x) => x.nodeId)).toEqual(expected);
+    const d = testDeps({ clock: new TestClock(s.clock.now().getTime()) });
+    const listed = await listDevices(d, await operatorOf(d, s.tailnet.name), { all: true });
+    expect(listed.map((x) => x.nodeId)).toEqual(expected);
   }, 60_000);
 });

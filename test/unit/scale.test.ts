@@ -24,6 +24,19 @@ describe("indexes a large tailnet relies on", () => {
     for (const [what, plan] of Object.entries(plans)) expect(plan, what).not.toMatch(/Seq Scan on devices/);
   }, 60_000);
 
+  it("the full list is read in its order from an index: the first rows leave PostgreSQL before the last are read", async () => {
+    const t = await seedTailnet();
+    await seedDevices(testSql(), t.tailnet.tailnetId, t.owner.userId, 10_000);
+    await testSql().unsafe("ANALYZE devices");
+    const p = presenceNow(testDeps());
+    for (const posture of [false, true]) {
+      // The tailnet's own devices (the shared-in ones are a second, small statement, merged in).
+      const own = await explainListDevices(testSql(), t.tailnet.tailnetId, p, { posture, shared: false });
+      expect(own, `posture ${posture}`).toMatch(/devices_list_order_idx/);
+      expect(own, `posture ${posture}`).not.toMatch(/Sort/);
+    }
+  }, 60_000);
+
   it("picking a unique name at registration reads only the names that start with the label", async () => {
     const t = await seedTailnet();
     await seedDevices(testSql(), t.tailnet.tailnetId, t.owner.userId, 3000);
