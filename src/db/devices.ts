@@ -265,16 +265,8 @@ export async function getDevice(db: Queryable, tailnetId: string, id: string, p:
 
 export async function listDevices(db: Queryable, tailnetId: string, p: Presence, o: ReadOptions = {}): Promise<DeviceRow[]> {
   const params = listParams(p, tailnetId, o);
-  const shared = o.shared ? await query(db, statement("shared", o), params) : [];
-  const own = await query(db, statement("list", o), params);
-  if (!shared.length) return own.map(toDeviceRow);
-  const out: Record<string, unknown>[] = [];
-  let j = 0;
-  for (const r of own) {
-    while (j < shared.length && before(shared[j]!, r)) out.push(shared[j++]!);
-    out.push(r);
-  }
-  return [...out, ...shared.slice(j)].map(toDeviceRow);
+  const m = mergeShared(o.shared ? await query(db, statement("shared", o), params) : []);
+  return [...m.batch(await query(db, statement("list", o), params)), ...m.rest()];
 }
 
 /**
@@ -287,21 +279,29 @@ export async function listDevices(db: Queryable, tailnetId: string, p: Presence,
  */
 export async function* streamDevices(db: Queryable, tailnetId: string, p: Presence, o: ReadOptions = {}, batch = 500): AsyncGenerator<DeviceRow[]> {
   const params = listParams(p, tailnetId, o);
-  const shared = o.shared ? await query(db, statement("shared", o), params) : [];
+  const m = mergeShared(o.shared ? await query(db, statement("shared", o), params) : []);
+  for await (const rows of cursor(db, statement("list", o), params, batch)) yield m.batch(rows);
+  const rest = m.rest();
+  if (rest.length) yield rest;
+}
+
+/** Merges the shared-in rows (in list order) into the tailnet's own, given batch by batch in list order. */
+function mergeShared(shared: Record<string, unknown>[]) {
   let j = 0;
-  for await (const rows of cursor(db, statement("list", o), params, batch)) {
-    if (j === shared.length) {
-      yield rows.map(toDeviceRow);
-      continue;
-    }
-    const out: DeviceRow[] = [];
-    for (const r of rows) {
-      while (j < shared.length && before(shared[j]!, r)) out.push(toDeviceRow(shared[j++]!));
-      out.push(toDeviceRow(r));
-    }
-    yield out;
-  }
-  if (j < shared.length) yield shared.slice(j).map(toDeviceRow);
+  return {
+    /** A batch of own rows, with the shared rows that come before its last one. */
+    batch(rows: Record<string, unknown>[]): DeviceRow[] {
+      if (j === shared.length) return rows.map(toDeviceRow);
+      const out: DeviceRow[] = [];
+      for (const r of rows) {
+        while (j < shared.length && before(shared[j]!, r)) out.push(toDeviceRow(shared[j++]!));
+        out.push(toDeviceRow(r));
+      }
+      return out;
+    },
+    /** The shared rows after the last own row. */
+    rest: (): DeviceRow[] => shared.slice(j).map(toDeviceRow),
+  };
 }
 
 /** What policy evaluation needs of each device: addresses, owner (untagged devices), tags. */
