@@ -55,6 +55,11 @@ export function query<T = Record<string, unknown>>(db: Queryable, text: string, 
   return db.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<T[]>;
 }
 
+/** query, with each row as an array of its values in select-list order (no object per row). */
+export function queryValues(db: Queryable, text: string, params: unknown[] = []): Promise<unknown[][]> {
+  return db.unsafe(text, params as never[], { prepare: true }).values() as unknown as Promise<unknown[][]>;
+}
+
 /**
  * Runs one parameterised statement through a server-side cursor, yielding
  * its rows in batches: a result of any size is read with bounded memory.
@@ -64,8 +69,15 @@ export function query<T = Record<string, unknown>>(db: Queryable, text: string, 
  * works on batch n (postgres.js's own iterator asks only when the caller comes
  * back). At most two batches are held: the caller's and the one read ahead.
  * A caller that stops early closes the portal; an error ends the iteration.
+ * With `values`, each row is an array of its values (see queryValues).
  */
-export async function* cursor<T = Record<string, unknown>>(db: Queryable, text: string, params: unknown[], batch: number): AsyncGenerator<T[]> {
+export async function* cursor<T = Record<string, unknown>>(
+  db: Queryable,
+  text: string,
+  params: unknown[],
+  batch: number,
+  o: { values?: boolean } = {},
+): AsyncGenerator<T[]> {
   let ahead: T[] | undefined;
   /** Resolves the reader's pause once `ahead` is taken; answers CLOSE when the caller has gone. */
   let taken: ((close: boolean) => void) | undefined;
@@ -73,12 +85,14 @@ export async function* cursor<T = Record<string, unknown>>(db: Queryable, text: 
   let wake: (() => void) | undefined;
   let finished = false;
   let failure: { error: unknown } | undefined;
-  const q = db.unsafe(text, params as never[], { prepare: true }).cursor(batch, (rows) => {
+  const statement = db.unsafe(text, params as never[], { prepare: true });
+  // With `values`, rows are arrays of their values (see queryValues). The callback form of cursor() returns the query itself.
+  const q = (o.values ? statement.values() : statement).cursor(batch, (rows: unknown) => {
     ahead = rows as unknown as T[];
     const pause = new Promise<unknown>((resolve) => (taken = (close) => resolve(close ? CLOSE : undefined)));
     wake?.();
     return pause;
-  });
+  }) as unknown as Promise<unknown>;
   q.then(
     () => ((finished = true), wake?.()),
     (error: unknown) => ((failure = { error }), (finished = true), wake?.()),
