@@ -63,12 +63,14 @@ export type Presence = { onlineSince: Date; ephemeralSince: Date; now?: Date };
 export type PostureColumn = Record<string, { value: string | number | boolean; expiry: string | null }>;
 
 /**
- * The fields of a device read, in the order a row packs them, each with its
- * SQL for a device of the tailnet (`ext` false) or one shared into it (`ext`
- * true). A device shared in reads as external: the sharer's login as its
- * user, no creation time, client version or machine key. A device with no
- * user (tagged, with no user's key, or whose user was deleted) reads as
- * `tagged-devices`. Ids travel as text (no JSON number can hold every bigint).
+ * The fields of a device read, in select-list order, each with its SQL for a
+ * device of the tailnet (`ext` false) or one shared into it (`ext` true). A
+ * device shared in reads as external: the sharer's login as its user, no
+ * creation time, client version or machine key. A device with no user
+ * (tagged, with no user's key, or whose user was deleted) reads as
+ * `tagged-devices`. Ids travel as text (bigint columns come back as strings
+ * anyway). The posture subquery's `pa.tailnet_id = $4` is the device's own
+ * tailnet: it runs for the tailnet's own devices only.
  */
 const FIELDS = [
   ["tailnetId", () => "d.tailnet_id::text"],
