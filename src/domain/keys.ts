@@ -236,18 +236,20 @@ export async function getKey(d: Deps, actor: Actor, keyId: string): Promise<KeyR
  * expired keys stay readable one by one, but are not listed.
  */
 export async function listKeys(d: Deps, actor: Actor, o: { withApiKeys: boolean }): Promise<KeyRow[]> {
-  const types = readableTypes(actor).filter((t) => o.withApiKeys || t !== "api");
+  const types = listedTypes(actor, o);
   if (types.length === 0) return [];
-  const rows = await listKeyRows(d.sql, actor.tailnetId, types, d.clock.now());
-  return rows.filter((k) => visibleTo(actor, k));
+  return (await listKeyRows(d.sql, actor.tailnetId, types, d.clock.now())).filter((k) => visibleTo(actor, k));
 }
 
 /** The same list as listKeys, in batches from a cursor: what the API streams, so a tailnet with many keys never sits in memory. */
 export async function* streamKeys(d: Deps, actor: Actor, o: { withApiKeys: boolean }): AsyncGenerator<KeyRow[]> {
-  const types = readableTypes(actor).filter((t) => o.withApiKeys || t !== "api");
+  const types = listedTypes(actor, o);
   if (types.length === 0) return;
   for await (const rows of streamKeyRows(d.sql, actor.tailnetId, types, d.clock.now())) yield rows.filter((k) => visibleTo(actor, k));
 }
+
+/** The key types a list shows the actor: those it may read, API access tokens only `withApiKeys`. */
+const listedTypes = (actor: Actor, o: { withApiKeys: boolean }) => readableTypes(actor).filter((t) => o.withApiKeys || t !== "api");
 
 /** Every key of one type, in every state (the CLI's listings). */
 export async function listKeysOfType(d: Deps, actor: Actor, type: ManagedKeyType): Promise<KeyRow[]> {

@@ -76,21 +76,20 @@ export function listUsers(d: Deps, actor: Actor): Promise<User[]> {
   return listUserRows(d.sql, actor.tailnetId);
 }
 
+type UserListFilter = { type?: UserType | "all"; role?: Role | "all" };
+
 /** Users as the users API shows them: `type` member (the default), shared or all; `role` one role or all. */
-export function listUsersWithDevices(d: Deps, actor: Actor, filter: { type?: UserType | "all"; role?: Role | "all" } = {}): Promise<UserWithStats[]> {
-  return listUsersWithStats(d.sql, actor.tailnetId, presenceNow(d).onlineSince, {
-    type: filter.type === "all" ? undefined : (filter.type ?? "member"),
-    role: filter.role === "all" ? undefined : filter.role,
-  });
+export function listUsersWithDevices(d: Deps, actor: Actor, filter: UserListFilter = {}): Promise<UserWithStats[]> {
+  return listUsersWithStats(d.sql, actor.tailnetId, presenceNow(d).onlineSince, statsFilter(filter));
 }
 
 /** The same list, in batches from a cursor: what the API streams, so a tailnet with many users never sits in memory. */
-export function streamUsersWithDevices(d: Deps, actor: Actor, filter: { type?: UserType | "all"; role?: Role | "all" } = {}): AsyncIterable<UserWithStats[]> {
-  return streamUsersWithStats(d.sql, actor.tailnetId, presenceNow(d).onlineSince, {
-    type: filter.type === "all" ? undefined : (filter.type ?? "member"),
-    role: filter.role === "all" ? undefined : filter.role,
-  });
+export function streamUsersWithDevices(d: Deps, actor: Actor, filter: UserListFilter = {}): AsyncIterable<UserWithStats[]> {
+  return streamUsersWithStats(d.sql, actor.tailnetId, presenceNow(d).onlineSince, statsFilter(filter));
 }
+
+/** The API's filter as the repository takes it: `all` is no filter, and `type` defaults to member. */
+const statsFilter = (f: UserListFilter) => ({ type: f.type === "all" ? undefined : (f.type ?? "member"), role: f.role === "all" ? undefined : f.role });
 
 export async function getUserWithDevices(d: Deps, actor: Actor, userId: string): Promise<UserWithStats> {
   const [u] = await listUsersWithStats(d.sql, actor.tailnetId, presenceNow(d).onlineSince, { userId });

@@ -1,14 +1,14 @@
+/** Characters per enqueued piece: well under V8's large-object threshold (128 KiB). */
+const CHUNK = 32 * 1024;
+
 /**
  * Lists that can grow are written as they are read: `{"<key>":[` then each
  * item's JSON as its batch arrives from the database, then `]}`. The bytes are
  * exactly those of `JSON.stringify({ [key]: items })`, and memory stays bounded
- * by one batch. The first batch is read before the answer starts, so a failure
- * then (the database down, say) still becomes a proper error answer; a failure
- * later can only cut the connection.
+ * by one batch (and the one the cursor reads ahead). The first batch is read
+ * before the answer starts, so a failure then (the database down, say) still
+ * becomes a proper error answer; a failure later can only cut the connection.
  */
-/** Characters per enqueued piece: well under V8's large-object threshold (128 KiB). */
-const CHUNK = 32 * 1024;
-
 export async function streamJsonList<T>(key: string, batches: AsyncIterable<T[]>, toWire: (item: T) => unknown): Promise<Response> {
   const encoder = new TextEncoder();
   const it = batches[Symbol.asyncIterator]();
