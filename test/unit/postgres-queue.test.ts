@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import { testSql } from "../helpers.js";
 
 /**
  * patches/postgres+3.4.9.patch (applied by `npm ci` through patch-package)
@@ -13,7 +14,10 @@ import { describe, expect, it } from "vitest";
  * sending rows (an error in a cursor's later batch, a statement_timeout part
  * way through a result) left it counting, so the next result on that
  * connection began with that many holes (`[null, …, row]`, `rows[0]`
- * undefined). ReadyForQuery now resets it.
+ * undefined). ReadyForQuery now resets it. And it keeps one signature string
+ * per (statement text, parameter types): postgres.js built `types + text`
+ * for every query, which the prepared-statement lookup then copied flat and
+ * hashed in full (4 KB for a device read, on every request).
  * These tests keep the patch in place and the queue correct.
  */
 const root = new URL("../../node_modules/postgres/", import.meta.url);
@@ -58,6 +62,28 @@ describe("postgres.js queue patch", () => {
     for (const build of ["src", "cjs/src", "cf/src"]) {
       const text = await readFile(fileURLToPath(new URL(`${build}/connection.js`, root)), "utf8");
       expect(text, build).toMatch(/function nextWrite\(fn\) \{\n\s+\/\/ The socket may be gone[\s\S]{0,200}if \(!socket\) \{/);
+    }
+  });
+
+  it("keeps one signature per statement text and parameter types, and still tells the types apart", async () => {
+    for (const build of ["src", "cjs/src", "cf/src"]) {
+      const text = await readFile(fileURLToPath(new URL(`${build}/connection.js`, root)), "utf8");
+      expect(text, build).toContain("q.signature = q.prepare && signatureOf(types, string)");
+    }
+    // One connection, one text, two parameter types (a Date is sent as
+    // timestamptz, a string untyped): two prepared statements, each right.
+    const conn = await testSql().reserve();
+    try {
+      // Were the string sent to the timestamptz statement, PostgreSQL would refuse it.
+      const text = "SELECT ($1 || '!')::text AS t";
+      for (let i = 0; i < 3; i++) {
+        const [a] = await conn.unsafe<{ t: string }[]>(text, [new Date(0)], { prepare: true });
+        const [b] = await conn.unsafe<{ t: string }[]>(text, ["not a date"], { prepare: true });
+        expect(a!.t).toMatch(/^1970-01-01 00:00:00\+00!$/);
+        expect(b!.t).toBe("not a date!");
+      }
+    } finally {
+      conn.release();
     }
   });
 });
