@@ -157,11 +157,6 @@ function sharedSelect(o: { posture: boolean }, where: string): string {
   WHERE s.tailnet_id = $4 AND ${LIVE}${where}`;
 }
 
-/** The tailnet's own devices, then (with `shared`) the devices shared into it. $4 is the tailnet id. */
-function select(o: { posture: boolean; shared: boolean }, where: string): string {
-  return o.shared ? `${ownSelect(o, where)}\n  UNION ALL\n  ${sharedSelect(o, where)}` : ownSelect(o, where);
-}
-
 /**
  * The list's order: creation time, then the numeric id compared as text (the
  * order the list has always had). The tailnet's own devices are read in it
@@ -279,19 +274,26 @@ const presenceParams = (p: Presence) => [p.onlineSince, p.ephemeralSince, p.now 
 
 /** Statement texts by (column, options): built once each, then prepared by PostgreSQL. */
 const statements = new Map<string, string>();
+/**
+ * `list` and `shared`: the tailnet's own devices, and those shared into it,
+ * each in list order. By `node_id` or `device_id`: one of the tailnet's own
+ * devices, or (with `shared`) one of those shared into it.
+ */
 function statement(kind: "node_id" | "device_id" | "list" | "shared", o: ReadOptions): string {
   const narrow = kind === "list" || kind === "shared" ? narrowing(o.narrow) : undefined;
   const key = `${kind}:${o.posture ? 1 : 0}${o.shared ? 1 : 0}${o.lock ? 1 : 0}:${narrow?.key ?? ""}`;
   let text = statements.get(key);
   if (!text) {
-    const opts = { posture: o.posture ?? false, shared: o.shared ?? false };
-    // By id: the tailnet's own device first, should a shared-in one carry the same id.
+    const opts = { posture: o.posture ?? false };
+    const byId = ` AND d.${kind} = $5`;
     text =
       kind === "list"
         ? `${ownSelect(opts, narrow!.where)} ${LIST_ORDER}`
         : kind === "shared"
           ? `${sharedSelect(opts, narrow!.where)} ${LIST_ORDER}`
-          : `${select(opts, ` AND d.${kind} = $5`)} ORDER BY "isExternal" LIMIT 1${o.lock && !o.shared ? " FOR NO KEY UPDATE OF d" : ""}`;
+          : o.shared
+            ? `${sharedSelect(opts, byId)} LIMIT 1`
+            : `${ownSelect(opts, byId)}${o.lock ? " FOR NO KEY UPDATE OF d" : ""}`;
     statements.set(key, text);
   }
   return text;
@@ -306,8 +308,13 @@ const listParams = (p: Presence, tailnetId: string, o: ReadOptions) => [...prese
 export async function getDevice(db: Queryable, tailnetId: string, id: string, p: Presence, o: ReadOptions = {}): Promise<DeviceRow | undefined> {
   const key = idColumn(id);
   if (!key) return undefined;
-  const rows = await queryValues(db, statement(key.column, o), [...presenceParams(p), tailnetId, key.value]);
-  return rows[0] ? toDeviceRow(rows[0]) : undefined;
+  const params = [...presenceParams(p), tailnetId, key.value];
+  // The tailnet's own device first; only when it has none, one shared into it
+  // (two statements rather than one UNION: nearly every read finds its own).
+  const [own] = await queryValues(db, statement(key.column, { ...o, shared: false }), params);
+  if (own || !o.shared) return own && toDeviceRow(own);
+  const [shared] = await queryValues(db, statement(key.column, o), params);
+  return shared && toDeviceRow(shared);
 }
 
 export async function listDevices(db: Queryable, tailnetId: string, p: Presence, o: ReadOptions = {}): Promise<DeviceRow[]> {
