@@ -34,14 +34,19 @@ function put(c: Context<AppEnv>, pairs: [string, string][]): boolean {
   return false;
 }
 
-export function responseHeaders(): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const p = c.req.path;
-    const pairs = p.startsWith("/api/") || p.startsWith("/machine/") ? API : p === "/docs" || p.startsWith("/docs/") ? [...ALL, ...HTML_SECURITY] : ALL;
-    if (put(c, pairs)) return next();
-    await next();
-    for (const [k, v] of pairs) if (!c.res.headers.has(k)) c.res.headers.set(k, v);
-  };
+/**
+ * Puts the headers every answer of this path carries straight onto Node's
+ * response; without one (in-process requests), returns them for the caller to
+ * put on the finished response with `finishHeaders`.
+ */
+export function startHeaders(c: Context<AppEnv>): [string, string][] | undefined {
+  const p = c.req.path;
+  const pairs = p.startsWith("/api/") || p.startsWith("/machine/") ? API : p === "/docs" || p.startsWith("/docs/") ? [...ALL, ...HTML_SECURITY] : ALL;
+  return put(c, pairs) ? undefined : pairs;
+}
+
+export function finishHeaders(c: Context<AppEnv>, pairs: [string, string][]): void {
+  for (const [k, v] of pairs) if (!c.res.headers.has(k)) c.res.headers.set(k, v);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { HttpBindings } from "@hono/node-server";
-import type { MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import type { AppEnv } from "./context.js";
 
 export const REQUEST_ID_HEADER = "X-Request-Id";
@@ -14,14 +14,11 @@ const VALID = /^[\w\-=.]{1,255}$/;
  * which costs a tenth of the throughput of a simple GET. Elsewhere (tests
  * calling `app.request`) it falls back to `c.header`.
  */
-export function requestId(): MiddlewareHandler<AppEnv> {
-  return (c, next) => {
-    const given = c.req.header(REQUEST_ID_HEADER);
-    const id = given && VALID.test(given) ? given : randomUUID();
-    c.set("requestId", id);
-    const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
-    if (outgoing && typeof outgoing.setHeader === "function") outgoing.setHeader(REQUEST_ID_HEADER, id);
-    else c.header(REQUEST_ID_HEADER, id);
-    return next();
-  };
+export function assignRequestId(c: Context<AppEnv>): void {
+  const given = c.req.header(REQUEST_ID_HEADER);
+  const id = given && VALID.test(given) ? given : randomUUID();
+  c.set("requestId", id);
+  const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
+  if (outgoing && typeof outgoing.setHeader === "function") outgoing.setHeader(REQUEST_ID_HEADER, id);
+  else c.header(REQUEST_ID_HEADER, id);
 }
