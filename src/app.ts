@@ -1,4 +1,4 @@
-import { methodNotAllowed } from "hono/method-not-allowed";
+import { TrieRouter } from "hono/router/trie-router";
 import type { Services } from "./http/context.js";
 import { edge } from "./http/edge.js";
 import { createConsole } from "./console/index.js";
@@ -52,6 +52,32 @@ export function buildOpenApiDocument(): OpenApiDocument {
   return openApiDocument(app);
 }
 
+/**
+ * The methods each registered path answers (GET implies HEAD), matched like
+ * the routes themselves: what a 405's Allow header lists. Built on first use,
+ * once every route is registered; only requests nothing answered ask.
+ */
+function methodsByPath(app: App): (path: string) => string[] {
+  let router: TrieRouter<string[]> | undefined;
+  return (path) => {
+    if (!router) {
+      const byPath = new Map<string, Set<string>>();
+      for (const r of app.routes) {
+        if (r.method === "ALL" || r.method === "HEAD") continue;
+        const methods = byPath.get(r.path) ?? new Set<string>();
+        methods.add(r.method);
+        if (r.method === "GET") methods.add("HEAD");
+        byPath.set(r.path, methods);
+      }
+      router = new TrieRouter<string[]>();
+      for (const [p, methods] of byPath) router.add("ALL", p, [...methods]);
+    }
+    const found = new Set<string>();
+    for (const [methods] of router.match("ALL", path)[0]) for (const m of methods) found.add(m);
+    return [...found];
+  };
+}
+
 export type AppOptions = {
   /** Origins browsers may call the API from (TAILAPI_CORS_ORIGINS); none by default. */
   corsOrigins?: readonly string[];
@@ -68,7 +94,6 @@ export function createApp(services: Services, options: AppOptions = {}): App {
     app.use("/api/*", corsMiddleware);
     app.use("/machine/*", corsMiddleware);
   }
-  app.use("*", methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => c.json({ message: "method not allowed" }, 405, { Allow: methods.join(", ") }) }));
 
   // Served without the database (registered before the gate below, so it never runs for them).
   let docJson: string | undefined;
@@ -107,7 +132,12 @@ export function createApp(services: Services, options: AppOptions = {}): App {
   registerRoutes(app);
   docJson = JSON.stringify(openApiDocument(app));
 
-  app.notFound((c) => errorBody(c, 404, MESSAGES.notFound));
+  // Nothing answered: 405 with Allow when the path exists for other methods, else 404.
+  const allowed = methodsByPath(app);
+  app.notFound((c) => {
+    const methods = allowed(c.req.path);
+    return methods.length && !methods.includes(c.req.method) ? c.json({ message: "method not allowed" }, 405, { Allow: methods.join(", ") }) : errorBody(c, 404, MESSAGES.notFound);
+  });
   app.onError(handleError);
   return app;
 }
