@@ -30,7 +30,8 @@
  * BENCH_DURATION_S (10), BENCH_ROUNDS (3), BENCH_LIST_RUNS (20; 0 skips the list);
  * BENCH_WORKERS=0 (skips step 6), BENCH_SCALE (step 7), BENCH_VARIANTS=A,B (a subset, by name; the first one kept is the ratios' base);
  * BENCH_CPU_PROF=<dir> (the server child writes a V8 .cpuprofile there on exit;
- * summarise it with `npx tsx bench/cpuprofile.ts <file>`).
+ * summarise it with `npx tsx bench/cpuprofile.ts <file>`), BENCH_NODE_FLAGS
+ * (more Node/V8 flags for the server child, e.g. `--trace-gc`; its stdout is then shown).
  * Exit status: 1 when a load run saw a non-2xx or socket error; the A/B and
  * C/B targets are reported, not enforced.
  */
@@ -133,11 +134,13 @@ function buildChild(): string {
 function startChild(script: string, databaseUrl: string, tailnetId: string): Promise<Child> {
   // BENCH_CPU_PROF=<dir>: the child writes a V8 CPU profile there when it exits.
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
-  const proc = spawn(process.execPath, [...prof, script], {
+  // BENCH_NODE_FLAGS="--trace-gc …": more flags for the child, whose output is then shown.
+  const flags = process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
+  const proc = spawn(process.execPath, [...prof, ...flags, script], {
     cwd: path.resolve(here, ".."),
     env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, BENCH_TAILNET_ID: tailnetId },
     // stdout carries the production pino logs: discarded. stderr shows crashes.
-    stdio: ["ignore", "ignore", "inherit", "ipc"],
+    stdio: ["ignore", flags.length ? "inherit" : "ignore", "inherit", "ipc"],
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("bench server did not start within 30 s")), 30_000);
