@@ -54,24 +54,21 @@ export function buildOpenApiDocument(): OpenApiDocument {
 
 /**
  * The methods each registered path answers (GET implies HEAD), matched like
- * the routes themselves: what a 405's Allow header lists. Built on first use,
- * once every route is registered; only requests nothing answered ask.
+ * the routes themselves: what a 405's Allow header lists. Built once every
+ * route is registered.
  */
 function methodsByPath(app: App): (path: string) => string[] {
-  let router: TrieRouter<string[]> | undefined;
+  const byPath = new Map<string, Set<string>>();
+  for (const r of app.routes) {
+    if (r.method === "ALL" || r.method === "HEAD") continue;
+    const methods = byPath.get(r.path) ?? new Set<string>();
+    methods.add(r.method);
+    if (r.method === "GET") methods.add("HEAD");
+    byPath.set(r.path, methods);
+  }
+  const router = new TrieRouter<string[]>();
+  for (const [p, methods] of byPath) router.add("ALL", p, [...methods]);
   return (path) => {
-    if (!router) {
-      const byPath = new Map<string, Set<string>>();
-      for (const r of app.routes) {
-        if (r.method === "ALL" || r.method === "HEAD") continue;
-        const methods = byPath.get(r.path) ?? new Set<string>();
-        methods.add(r.method);
-        if (r.method === "GET") methods.add("HEAD");
-        byPath.set(r.path, methods);
-      }
-      router = new TrieRouter<string[]>();
-      for (const [p, methods] of byPath) router.add("ALL", p, [...methods]);
-    }
     const found = new Set<string>();
     for (const [methods] of router.match("ALL", path)[0]) for (const m of methods) found.add(m);
     return [...found];
