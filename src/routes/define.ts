@@ -2,15 +2,34 @@ import { createRoute, OpenAPIHono, z, type RouteConfig } from "@hono/zod-openapi
 import type { MiddlewareHandler } from "hono";
 import type { Scope } from "../auth/scopes.js";
 import type { Actor } from "../domain/actor.js";
-import { requireScope } from "../http/auth.js";
+import { requireScope, VALIDATES } from "../http/auth.js";
 import type { AppEnv } from "../http/context.js";
 import { REQUIRED, validationHook } from "../http/errors.js";
 import { notFound } from "../lib/errors.js";
 
 export type App = OpenAPIHono<AppEnv>;
 
+/**
+ * A router whose `openapi` registers routes as @hono/zod-openapi does, except
+ * that a route whose auth middleware validates its query and path parameters
+ * itself (every `defineRoute` route: see `requireScope`) gets no separate
+ * validator middlewares for them. The OpenAPI document is the same: it is
+ * registered from the whole route.
+ */
 export function newRouter(): App {
-  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const register = app.openapi;
+  app.openapi = ((route: RouteConfig & { hide?: boolean }, handler: never, hook?: never) => {
+    const done = (route.middleware as { [VALIDATES]?: { query: boolean; params: boolean } } | undefined)?.[VALIDATES];
+    if (!done || hook || !route.request) return register(route as never, handler, hook);
+    const { middleware: _m, hide, ...doc } = route;
+    if (!hide) app.openAPIRegistry.registerPath(doc as RouteConfig);
+    const request = { ...route.request };
+    if (done.query) delete request.query;
+    if (done.params) delete request.params;
+    return register({ ...route, hide: true, request } as never, handler, hook);
+  }) as typeof register;
+  return app;
 }
 
 export const SECURITY = [{ apiKeyBasic: [] }, { bearer: [] }];
@@ -31,7 +50,7 @@ export function defineRoute<const R extends Omit<RouteConfig, "middleware" | "se
     security: SECURITY,
     "x-required-scope": scope,
     description: `${rest.description ?? rest.summary ?? ""}${note}\n\nRequired scope: ${scopeText(scope)}.`.trim(),
-    middleware: requireScope(scope, { keyInUseParam }),
+    middleware: requireScope(scope, { keyInUseParam, inputs: { query: rest.request?.query, params: rest.request?.params } }),
   } as unknown as RouteConfig) as unknown as R & { middleware: MiddlewareHandler<AppEnv> };
 }
 
