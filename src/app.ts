@@ -136,5 +136,7 @@ export function createApp(services: Services, options: AppOptions = {}): App {
     return methods.length && !methods.includes(c.req.method) ? c.json({ message: "method not allowed" }, 405, { Allow: methods.join(", ") }) : errorBody(c, 404, MESSAGES.notFound);
   });
   app.onError(handleError);
+  // Every route is in: the router compiles its matchers now, not on the first request.
+  app.router.match("GET", "/");
   return app;
 }

@@ -5,6 +5,7 @@ import type { Actor } from "../domain/actor.js";
 import { requireScope, VALIDATES } from "../http/auth.js";
 import type { AppEnv } from "../http/context.js";
 import { REQUIRED, validationHook } from "../http/errors.js";
+import { SplitRouter } from "../http/router.js";
 import { notFound } from "../lib/errors.js";
 
 export type App = OpenAPIHono<AppEnv>;
@@ -17,7 +18,7 @@ export type App = OpenAPIHono<AppEnv>;
  * registered from the whole route.
  */
 export function newRouter(): App {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook, router: new SplitRouter() });
   const register = app.openapi;
   app.openapi = ((route: RouteConfig & { hide?: boolean }, handler: never, hook?: never) => {
     const done = (route.middleware as { [VALIDATES]?: { query: boolean; params: boolean } } | undefined)?.[VALIDATES];
