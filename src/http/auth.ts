@@ -1,6 +1,6 @@
 import type { z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
-import { authenticate } from "../auth/authenticate.js";
+import { authenticatePresented } from "../auth/authenticate.js";
 import { grants, type Scope } from "../auth/scopes.js";
 import { DomainError, forbidden } from "../lib/errors.js";
 import { applyHeaders, countFailedAuth, enforce } from "./rate-limit.js";
@@ -48,7 +48,8 @@ export function requireScope(scope: Scope | readonly Scope[], opts: { keyInUsePa
     let actor = services.actAs;
     if (!actor) {
       try {
-        actor = await authenticate(tokenFrom(c.req.header("authorization")), services);
+        const known = authenticatePresented(c.req.header("authorization"), tokenFrom, services);
+        actor = known instanceof Promise ? await known : known;
       } catch (err) {
         if (err instanceof DomainError && err.kind === "unauthorized") countFailedAuth(c);
         throw err;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mintSecret } from "../../src/auth/credentials.js";
 import { revokeKey } from "../../src/domain/keys.js";
 import { randomIds } from "../../src/lib/ids.js";
-import { call, makeApp, operator, seedApiKey, seedTailnet, setupTailnet, testDeps } from "../helpers.js";
+import { accessToken, call, makeApp, operator, seedApiKey, seedTailnet, setupTailnet, testDeps } from "../helpers.js";
 
 const LIST = "/api/v2/tailnet/-/devices";
 
@@ -93,6 +93,36 @@ describe("credential cache", () => {
     const wrong = t.apiKey.slice(0, -1) + (last === "a" ? "b" : "a");
     expect((await call(app, "GET", LIST, { key: wrong })).status).toBe(401);
     expect((await call(app, "GET", LIST, { key: t.apiKey })).status).toBe(200);
+  });
+
+  it("a remembered credential still stops at its expiry, its eviction, and a wrong secret", async () => {
+    const t = await seedTailnet();
+    const { CredentialCache } = await import("../../src/auth/authenticate.js");
+    const { app, clock, services } = makeApp({ credentials: new CredentialCache(60_000) });
+    const key = await seedApiKey(t, { now: clock.now() });
+    const token = await accessToken(app, t.apiKey, ["devices:core:read"]);
+    for (let i = 0; i < 3; i++) {
+      expect((await call(app, "GET", LIST, { key: key.secret })).status).toBe(200);
+      expect((await call(app, "GET", LIST, { bearer: token })).status).toBe(200);
+    }
+    // Remembered: answered without the check (the same actor object each time).
+    const header = `Basic ${Buffer.from(`${key.secret}:`).toString("base64")}`;
+    const actor = services.credentials.recall(header, clock.now().getTime());
+    expect(actor?.keyId).toBe(key.row.keyId);
+    expect((await call(app, "GET", LIST, { key: key.secret.slice(0, -1) + (key.secret.endsWith("a") ? "b" : "a") })).status).toBe(401);
+    // The access token expires after an hour, the key after a day: the cached rows are still fresh.
+    clock.advance(3600 * 1000 + 1000);
+    expect((await call(app, "GET", LIST, { bearer: token })).status).toBe(401);
+    expect((await call(app, "GET", LIST, { key: key.secret })).status).toBe(200);
+    clock.advance(86400 * 1000);
+    expect((await call(app, "GET", LIST, { key: key.secret })).status).toBe(401);
+    // An eviction (a change announced by the database) ends it at once.
+    expect((await call(app, "GET", LIST, { key: t.apiKey })).status).toBe(200);
+    const id = t.apiKey.split("-")[2]!;
+    await revokeKey(testDeps(), await operator(t), id);
+    expect((await call(app, "GET", LIST, { key: t.apiKey })).status).toBe(200); // within the bound, as before
+    services.credentials.evict(id);
+    expect((await call(app, "GET", LIST, { key: t.apiKey })).status).toBe(401);
   });
 
   it("sees a revocation within its bound", async () => {
