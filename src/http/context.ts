@@ -7,7 +7,7 @@ import type { Sql } from "../db/sql.js";
 import type { RateLimiter } from "../lib/rate-limit.js";
 import type { RateLimits } from "./rate-limit.js";
 import type { Actor } from "../domain/actor.js";
-import type { Deps, PresenceSettings } from "../domain/deps.js";
+import type { Deps, Origin, PresenceSettings } from "../domain/deps.js";
 import type { Clock } from "../lib/clock.js";
 import { newOperationId, type Ids } from "../lib/ids.js";
 import type { AllowList } from "../lib/outbound.js";
@@ -86,27 +86,42 @@ export function publicBase(c: Context<AppEnv>): string {
  * `api` for everything else. Made once per request.
  */
 export function deps(c: Context<AppEnv>): Deps {
-  const made = c.get("deps");
-  if (made) return made;
-  const s = c.get("services");
-  let operationId: string | undefined;
-  const d: Deps = {
-    sql: s.sql,
-    clock: s.clock,
-    ids: s.ids,
-    presence: s.presence,
-    get log() {
-      return requestLog(c);
-    },
-    origin: s.actAs ? "cli" : c.req.path.startsWith("/machine/") ? "node" : c.req.path.startsWith("/admin/") ? "console" : "api",
-    requestId: c.get("requestId"),
-    // Made on first use: reads never need one.
-    get operationId() {
-      return (operationId ??= newOperationId());
-    },
-    secrets: s.secrets,
-    outbound: s.outbound,
-  };
-  c.set("deps", d);
+  let d = c.get("deps");
+  if (!d) c.set("deps", (d = new RequestDeps(c)));
   return d;
+}
+
+/** `deps`'s object: plain fields, and the logger and operation id made on first use (reads need neither). */
+class RequestDeps implements Deps {
+  readonly sql: Sql;
+  readonly clock: Clock;
+  readonly ids: Ids;
+  readonly presence: PresenceSettings;
+  readonly origin: Origin;
+  readonly requestId: string;
+  readonly secrets: SecretBox;
+  readonly outbound: { allow: AllowList };
+  #operationId: string | undefined;
+  readonly #c: Context<AppEnv>;
+
+  constructor(c: Context<AppEnv>) {
+    const s = c.get("services");
+    this.#c = c;
+    this.sql = s.sql;
+    this.clock = s.clock;
+    this.ids = s.ids;
+    this.presence = s.presence;
+    this.origin = s.actAs ? "cli" : c.req.path.startsWith("/machine/") ? "node" : c.req.path.startsWith("/admin/") ? "console" : "api";
+    this.requestId = c.get("requestId");
+    this.secrets = s.secrets;
+    this.outbound = s.outbound;
+  }
+
+  get log(): Logger {
+    return requestLog(this.#c);
+  }
+
+  get operationId(): string {
+    return (this.#operationId ??= newOperationId());
+  }
 }
