@@ -26,22 +26,28 @@ export type AuditRow = {
 
 export type NewAuditRow = Omit<AuditRow, "entryId">;
 
+/**
+ * Sends every row's INSERT at once (on a transaction's connection they are
+ * pipelined, in order), then waits for them all: the first failure rejects.
+ */
 export async function insertAuditRows(db: Queryable, rows: NewAuditRow[]): Promise<void> {
-  for (const r of rows) {
-    await query(
-      db,
-      `INSERT INTO audit_log (tailnet_id, event_time, event_group_id, request_id, origin, actor_type, actor_id, actor_login,
-         actor_display, actor_tags, credential_id, action, target_type, target_id, target_name, target_property,
-         target_ephemeral, old_value, new_value, details)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::text::jsonb, $19::text::jsonb, $20)`,
-      [
-        r.tailnetId, r.eventTime, r.eventGroupId, r.requestId, r.origin, r.actorType, r.actorId, r.actorLogin,
-        r.actorDisplay, r.actorTags, r.credentialId, r.action, r.targetType, r.targetId, r.targetName, r.targetProperty,
-        r.targetEphemeral, r.oldValue === undefined ? null : JSON.stringify(r.oldValue),
-        r.newValue === undefined ? null : JSON.stringify(r.newValue), r.details,
-      ],
-    );
-  }
+  await Promise.all(
+    rows.map((r) =>
+      query(
+        db,
+        `INSERT INTO audit_log (tailnet_id, event_time, event_group_id, request_id, origin, actor_type, actor_id, actor_login,
+           actor_display, actor_tags, credential_id, action, target_type, target_id, target_name, target_property,
+           target_ephemeral, old_value, new_value, details)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::text::jsonb, $19::text::jsonb, $20)`,
+        [
+          r.tailnetId, r.eventTime, r.eventGroupId, r.requestId, r.origin, r.actorType, r.actorId, r.actorLogin,
+          r.actorDisplay, r.actorTags, r.credentialId, r.action, r.targetType, r.targetId, r.targetName, r.targetProperty,
+          r.targetEphemeral, r.oldValue === undefined ? null : JSON.stringify(r.oldValue),
+          r.newValue === undefined ? null : JSON.stringify(r.newValue), r.details,
+        ],
+      ),
+    ),
+  );
 }
 
 function toRow(r: Record<string, unknown>): AuditRow {

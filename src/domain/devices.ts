@@ -114,10 +114,16 @@ async function changeDevice<T>(
     const result = before && (await change(tx));
     if (result === undefined || !before) return undefined;
     const entry = await record(tx, before, result);
-    if (entry) await audit(tx, d, actor, entry);
-    return { result };
+    // The audit entry is the transaction's last statement: it is sent (queued
+    // first) and the COMMIT goes out right behind it on the same connection,
+    // one round trip instead of two. Should the entry fail, PostgreSQL answers
+    // that COMMIT with a rollback, and the failure is raised below.
+    const recorded = entry ? audit(tx, d, actor, entry) : undefined;
+    recorded?.catch(() => undefined);
+    return { result, recorded };
   });
   if (!done) return refused(d, actor, id, what);
+  await done.recorded;
   return done.result;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, registerDevice, seedUser, setPolicy, setupTailnet, testDeps, TEST_POLICY } from "../helpers.js";
+import { call, directSql, registerDevice, seedUser, setPolicy, setupTailnet, testDeps, TEST_POLICY } from "../helpers.js";
 import { getDevice } from "../../src/domain/devices.js";
 import { operatorOf } from "../../src/domain/tailnets.js";
 
@@ -65,6 +65,33 @@ describe("POST /device/{id}/expire", () => {
     expect(Date.parse(d.expires)).toBeLessThanOrEqual(s.clock.now().getTime());
     expect(Math.abs(Date.parse(d.expires) - s.clock.now().getTime())).toBeLessThan(2000);
     expect(d.keyExpiryDisabled).toBe(true);
+  });
+});
+
+describe("a device change and its audit entry commit together", () => {
+  it("when the entry fails (it goes out with the COMMIT), nothing changed, and the answer is a 500", async () => {
+    const { s, device } = await fresh();
+    const ok = await call(s.app, "POST", `/api/v2/device/${device.nodeId}/routes`, { key: s.apiKey, body: { routes: ["10.0.0.0/24"] } });
+    expect(ok.status).toBe(200);
+    // A trigger that refuses this device's audit entries only (other tests share the database).
+    const fn = `fail_audit_${device.nodeId.toLowerCase().replace(/[^a-z0-9]/g, "")}`;
+    const db = directSql();
+    await db.unsafe(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+      IF NEW.target_id = '${device.nodeId}' THEN RAISE EXCEPTION 'audit refused for the test'; END IF; RETURN NEW; END $$`);
+    await db.unsafe(`CREATE TRIGGER ${fn} BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION ${fn}()`);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const r = await call(s.app, "POST", `/api/v2/device/${device.nodeId}/routes`, { key: s.apiKey, body: { routes: ["192.168.1.0/24"] } });
+        expect(r.status).toBe(500);
+        expect((await stored(s, device.nodeId)).enabledRoutes).toEqual(["10.0.0.0/24"]);
+      }
+    } finally {
+      await db.unsafe(`DROP TRIGGER ${fn} ON audit_log`);
+      await db.unsafe(`DROP FUNCTION ${fn}()`);
+    }
+    const again = await call(s.app, "POST", `/api/v2/device/${device.nodeId}/routes`, { key: s.apiKey, body: { routes: ["192.168.1.0/24"] } });
+    expect(again.body.enabledRoutes).toEqual(["192.168.1.0/24"]);
+    expect((await stored(s, device.nodeId)).enabledRoutes).toEqual(["192.168.1.0/24"]);
   });
 });
 
