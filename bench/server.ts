@@ -32,6 +32,7 @@ import { systemClock } from "../src/lib/clock.js";
 import { randomIds } from "../src/lib/ids.js";
 import { DEFAULT_PRESENCE, presenceNow } from "../src/domain/deps.js";
 import { createLogger } from "../src/lib/logger.js";
+import { tuneHeap } from "../src/lib/heap.js";
 import { toWireDevice } from "../src/routes/devices/wire.js";
 
 export type ServerPorts = Record<"app" | "baseline", number>;
@@ -44,6 +45,8 @@ if (!url || !tailnetId || !process.send) {
   process.exit(2);
 }
 
+// As startServer does in every serving process.
+tuneHeap();
 const logger = createLogger("info");
 const sql = connect(url, { max: 10 });
 

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { tuneHeap } from "./lib/heap.js";
 import type { AddressInfo } from "node:net";
 import type { ServerType } from "@hono/node-server";
 import type { Logger } from "pino";
@@ -68,6 +69,7 @@ export async function startServer(
       process.exit(1);
     });
   const started = performance.now();
+  tuneHeap();
   const db = await openDatabase(config, (msg, level = "info", extra) => logger[level](extra ?? {}, msg), onFatal);
   let server: ServerType | undefined;
   let worker: WebhookWorker | undefined;
