@@ -22,7 +22,8 @@ export function newRouter(): App {
   const register = app.openapi;
   app.openapi = ((route: RouteConfig & { hide?: boolean }, handler: never, hook?: never) => {
     const done = (route.middleware as { [VALIDATES]?: { query: boolean; params: boolean } } | undefined)?.[VALIDATES];
-    if (!done || hook || !route.request) return register(route as never, handler, hook);
+    if (done && hook) throw new Error(`${route.method} ${route.path}: a defineRoute route validates with the app's hook (validationHook); it takes no hook of its own`);
+    if (!done || !route.request) return register(route as never, handler, hook);
     const { middleware: _m, hide, ...doc } = route;
     if (!hide) app.openAPIRegistry.registerPath(doc as RouteConfig);
     const request = { ...route.request };

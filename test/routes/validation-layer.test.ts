@@ -95,6 +95,10 @@ describe("parameters validated in the auth layer", () => {
     expect(statuses).toContain(400);
   });
 
+  it("a defineRoute route takes no validation hook of its own (its parameters are checked with the app's)", () => {
+    expect(() => ours().openapi(getDevice as never, echo as never, (() => undefined) as never)).toThrow(/takes no hook of its own/);
+  });
+
   it("the OpenAPI document still lists the parameters", () => {
     const doc = ours().getOpenAPI31Document({ openapi: "3.1.0", info: { title: "t", version: "0" } });
     const op = doc.paths!["/api/v2/device/{deviceId}"]!.get!;
