@@ -1,13 +1,13 @@
 import { TrieRouter } from "hono/router/trie-router";
 import type { Services } from "./http/context.js";
-import { edge, OPENAPI_DOCUMENT } from "./http/edge.js";
+import { edge } from "./http/edge.js";
 import { createConsole } from "./console/index.js";
 import { registerDocs } from "./http/docs.js";
 import { errorBody, handleError } from "./http/errors.js";
 import { limitByAddress } from "./http/rate-limit.js";
 import { corsFor } from "./http/headers.js";
 import type { Metrics } from "./http/metrics.js";
-import { MESSAGES } from "./lib/errors.js";
+import { MESSAGES, unavailable } from "./lib/errors.js";
 import { newRouter, type App } from "./routes/define.js";
 import { registerRoutes } from "./routes/index.js";
 
@@ -92,9 +92,9 @@ export function createApp(services: Services, options: AppOptions = {}): App {
     app.use("/machine/*", corsMiddleware);
   }
 
-  // Served without the database (the edge's database gate lets the document through).
+  // Served without the database (registered before the gate below, so it never runs for them).
   let docJson: string | undefined;
-  app.get(OPENAPI_DOCUMENT, (c) => c.body(docJson!, 200, { "content-type": "application/json; charset=utf-8" }));
+  app.get("/api/v2/openapi.json", (c) => c.body(docJson!, 200, { "content-type": "application/json; charset=utf-8" }));
   registerDocs(app);
   app.route("/admin", createConsole() as never);
   // Liveness: the process serves requests. It says nothing about the database.
@@ -104,6 +104,22 @@ export function createApp(services: Services, options: AppOptions = {}): App {
     const h = services.health;
     if (h.up && (await h.probe())) return c.json({ ok: true, database: "ok" });
     return c.json({ message: MESSAGES.databaseUnavailable }, 503, { "Retry-After": "1" });
+  });
+
+  // Requests that need the database fail at once while it is down, and when
+  // too many already wait for it: a bounded queue, never an unbounded one.
+  const health = services.health;
+  app.use("*", async (c, next) => {
+    const p = c.req.path;
+    if (!p.startsWith("/api/") && !p.startsWith("/machine/")) return next();
+    if (!health.up) throw unavailable(MESSAGES.databaseUnavailable, 1);
+    if (health.inFlight >= health.opts.maxInFlight) throw unavailable(MESSAGES.busy, 1);
+    health.inFlight++;
+    try {
+      await next();
+    } finally {
+      health.inFlight--;
+    }
   });
 
   // Unauthenticated endpoints are limited per source address (brute force, floods).

@@ -1,17 +1,13 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { redactSecrets } from "../lib/logger.js";
-import { MESSAGES, unavailable } from "../lib/errors.js";
 import { requestLog, type AppEnv, type Services } from "./context.js";
-import { handleError } from "./errors.js";
 import { finishHeaders, startHeaders } from "./headers.js";
 import { assignRequestId } from "./request-id.js";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** An import carries a whole tailnet (every device with every field): it may be larger. */
 export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
-/** Served without the database (src/app.ts). */
-export const OPENAPI_DOCUMENT = "/api/v2/openapi.json";
 const IMPORT_PATH = /^\/api\/v2\/tailnet\/[^/]+\/import$/;
 
 const limitOf = (c: Context<AppEnv>) => (IMPORT_PATH.test(c.req.path) ? MAX_IMPORT_BYTES : MAX_BODY_BYTES);
@@ -51,15 +47,10 @@ function jsonByDefault(c: Context<AppEnv>): void {
  *      neither header has no body at all (HTTP/1.1); any other body is
  *      counted as it streams;
  *   5. JSON by default on the JSON APIs (the token endpoint takes forms, and
- *      so does the console);
- *   6. the database gate: a request to the API or the node API (all but the
- *      OpenAPI document, and preflights, which need no database) fails at
- *      once with 503 while the database is down, and when too many already
- *      wait for it: a bounded queue, never an unbounded one.
+ *      so does the console).
  */
 export function edge(services: Services): MiddlewareHandler<AppEnv> {
   const debug = services.logger.isLevelEnabled("debug");
-  const health = services.health;
   return async (c, next) => {
     assignRequestId(c);
     const late = startHeaders(c);
@@ -71,23 +62,14 @@ export function edge(services: Services): MiddlewareHandler<AppEnv> {
     const length = c.req.header("content-length");
     const chunked = c.req.header("transfer-encoding") !== undefined;
     const declared = length !== undefined && !chunked;
-    const api = p.startsWith("/api/") || p.startsWith("/machine/");
-    const gated = api && m !== "OPTIONS" && p !== OPENAPI_DOCUMENT;
     if (declared && Number(length) > limitOf(c)) c.res = tooLarge(c);
-    else if (gated && (!health.up || health.inFlight >= health.opts.maxInFlight)) {
-      c.res = await handleError(unavailable(health.up ? MESSAGES.busy : MESSAGES.databaseUnavailable, 1), c);
-    } else {
-      if ((m === "POST" || m === "PUT" || m === "PATCH") && api && p !== "/api/v2/oauth/token") jsonByDefault(c);
-      if (gated) health.inFlight++;
-      try {
-        if (declared || (!chunked && (m === "GET" || m === "HEAD"))) await next();
-        else {
-          // A refused body is the limiter's own answer (it never calls next).
-          const refused = await (limitOf(c) === MAX_BODY_BYTES ? limit : importLimit)(c, next);
-          if (refused instanceof Response) c.res = refused;
-        }
-      } finally {
-        if (gated) health.inFlight--;
+    else {
+      if ((m === "POST" || m === "PUT" || m === "PATCH") && (p.startsWith("/api/") || p.startsWith("/machine/")) && p !== "/api/v2/oauth/token") jsonByDefault(c);
+      if (declared || (!chunked && (m === "GET" || m === "HEAD"))) await next();
+      else {
+        // A refused body is the limiter's own answer (it never calls next).
+        const refused = await (limitOf(c) === MAX_BODY_BYTES ? limit : importLimit)(c, next);
+        if (refused instanceof Response) c.res = refused;
       }
     }
 

@@ -43,11 +43,6 @@ describe("the database is unavailable", () => {
     expect((await call(app, "GET", "/healthz")).status).toBe(200);
     expect((await call(app, "GET", "/readyz")).status).toBe(503);
     expect((await call(app, "GET", "/api/v2/openapi.json")).status).toBe(200);
-    // No route answers OPTIONS with the database: a preflight (with CORS on) or a 405, not a 503.
-    expect((await call(app, "OPTIONS", "/api/v2/tailnet/-/devices")).status).toBe(405);
-    // The 503 carries the headers of every API answer.
-    expect(first.headers.get("cache-control")).toBe("no-store");
-    expect(first.headers.get("x-request-id")).toBeTruthy();
 
     db.set(false);
     await sleep(100);
