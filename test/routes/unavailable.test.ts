@@ -27,7 +27,7 @@ describe("the database is unavailable", () => {
     const t = await seedTailnet();
     const db = breakable(testSql());
     const health = new DatabaseHealth(db.sql, { log: () => undefined, probeIntervalMs: 20 });
-    const { app } = makeApp({ sql: db.sql, health });
+    const { app, services } = makeApp({ sql: db.sql, health });
     expect((await call(app, "GET", "/api/v2/tailnet/-/devices", { key: t.apiKey })).status).toBe(200);
 
     db.set(true);
@@ -43,6 +43,14 @@ describe("the database is unavailable", () => {
     expect((await call(app, "GET", "/healthz")).status).toBe(200);
     expect((await call(app, "GET", "/readyz")).status).toBe(503);
     expect((await call(app, "GET", "/api/v2/openapi.json")).status).toBe(200);
+    // The 503 carries the headers of every API answer, and CORS's when it is on (a browser app can read it).
+    expect(first.headers.get("cache-control")).toBe("no-store");
+    expect(first.headers.get("x-request-id")).toBeTruthy();
+    const { createApp } = await import("../../src/app.js");
+    const cors = createApp(services, { corsOrigins: ["https://app.example.com"] });
+    const fromBrowser = await call(cors, "GET", "/api/v2/tailnet/-/devices", { key: t.apiKey, headers: { origin: "https://app.example.com" } });
+    expect(fromBrowser.status).toBe(503);
+    expect(fromBrowser.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
 
     db.set(false);
     await sleep(100);
