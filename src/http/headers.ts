@@ -1,5 +1,6 @@
 import type { HttpBindings } from "@hono/node-server";
 import type { Context, MiddlewareHandler } from "hono";
+import type { ServerResponse } from "node:http";
 import { cors } from "hono/cors";
 import type { AppEnv } from "./context.js";
 
@@ -25,13 +26,22 @@ export const HTML_SECURITY: [string, string][] = [
   ["Permissions-Policy", "camera=(), microphone=(), geolocation=()"],
 ];
 
-function put(c: Context<AppEnv>, pairs: [string, string][]): boolean {
+/**
+ * Node's response under @hono/node-server, where headers go straight on
+ * (setting them through Hono would turn every response's headers into a
+ * Headers object); undefined for in-process requests (`app.request`).
+ */
+export function nodeResponse(c: Pick<Context, "env">): ServerResponse | undefined {
   const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
-  if (outgoing && typeof outgoing.setHeader === "function") {
-    for (const [k, v] of pairs) outgoing.setHeader(k, v);
-    return true;
-  }
-  return false;
+  return outgoing && typeof outgoing.setHeader === "function" ? outgoing : undefined;
+}
+
+/** Puts `pairs` straight onto Node's response; false when there is none (the caller then sets them through Hono). */
+export function putHeaders(c: Pick<Context, "env">, pairs: readonly [string, string][]): boolean {
+  const out = nodeResponse(c);
+  if (!out) return false;
+  for (const [k, v] of pairs) out.setHeader(k, v);
+  return true;
 }
 
 /**
@@ -42,7 +52,7 @@ function put(c: Context<AppEnv>, pairs: [string, string][]): boolean {
 export function startHeaders(c: Context<AppEnv>): [string, string][] | undefined {
   const p = c.req.path;
   const pairs = p.startsWith("/api/") || p.startsWith("/machine/") ? API : p === "/docs" || p.startsWith("/docs/") ? [...ALL, ...HTML_SECURITY] : ALL;
-  return put(c, pairs) ? undefined : pairs;
+  return putHeaders(c, pairs) ? undefined : pairs;
 }
 
 export function finishHeaders(c: Context<AppEnv>, pairs: [string, string][]): void {

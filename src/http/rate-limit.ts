@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { rateLimited } from "../lib/errors.js";
 import type { Decision } from "../lib/rate-limit.js";
 import type { AppEnv } from "./context.js";
+import { putHeaders } from "./headers.js";
 
 /** Requests per window allowed to each bucket; 0 turns a limit off. */
 export type RateLimits = {
@@ -29,36 +30,16 @@ export function sourceAddress(c: Pick<Context, "env">): string {
  */
 export function enforce(c: Context<AppEnv>, d: Decision, what: string): [string, string][] | undefined {
   if (d.limit <= 0) return undefined;
-  const limit = String(d.limit);
-  const remaining = String(d.remaining);
-  const reset = String(d.resetSeconds);
-  const policy = policyText(d.limit, d.windowSeconds);
-  const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
-  let late: [string, string][] | undefined;
-  if (outgoing !== undefined && typeof outgoing.setHeader === "function") {
-    // Straight onto Node's response: no Headers object, no arrays per request.
-    outgoing.setHeader("RateLimit-Limit", limit);
-    outgoing.setHeader("RateLimit-Remaining", remaining);
-    outgoing.setHeader("RateLimit-Reset", reset);
-    outgoing.setHeader("RateLimit-Policy", policy);
-  } else {
-    late = [
-      ["RateLimit-Limit", limit],
-      ["RateLimit-Remaining", remaining],
-      ["RateLimit-Reset", reset],
-      ["RateLimit-Policy", policy],
-    ];
-    for (const [k, v] of late) c.header(k, v);
-  }
+  const headers: [string, string][] = [
+    ["RateLimit-Limit", String(d.limit)],
+    ["RateLimit-Remaining", String(d.remaining)],
+    ["RateLimit-Reset", String(d.resetSeconds)],
+    ["RateLimit-Policy", `${d.limit};w=${d.windowSeconds}`],
+  ];
+  const direct = putHeaders(c, headers);
+  if (!direct) for (const [k, v] of headers) c.header(k, v);
   if (!d.ok) throw rateLimited(`rate limit exceeded: at most ${d.limit} requests per ${d.windowSeconds} s ${what}; retry in ${d.resetSeconds} s`, d.resetSeconds);
-  return late;
-}
-
-/** `RateLimit-Policy`'s value; the last one is kept (the limits rarely change). */
-let lastPolicy = { limit: 0, window: 0, text: "" };
-function policyText(limit: number, window: number): string {
-  if (lastPolicy.limit !== limit || lastPolicy.window !== window) lastPolicy = { limit, window, text: `${limit};w=${window}` };
-  return lastPolicy.text;
+  return direct ? undefined : headers;
 }
 
 /** Puts headers `enforce` returned on the response a handler built itself (a streamed body, say). */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { HttpBindings } from "@hono/node-server";
 import type { Context } from "hono";
 import type { AppEnv } from "./context.js";
+import { nodeResponse } from "./headers.js";
 
 export const REQUEST_ID_HEADER = "X-Request-Id";
 const VALID = /^[\w\-=.]{1,255}$/;
@@ -18,7 +18,7 @@ export function assignRequestId(c: Context<AppEnv>): void {
   const given = c.req.header(REQUEST_ID_HEADER);
   const id = given && VALID.test(given) ? given : randomUUID();
   c.set("requestId", id);
-  const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
-  if (outgoing && typeof outgoing.setHeader === "function") outgoing.setHeader(REQUEST_ID_HEADER, id);
+  const out = nodeResponse(c);
+  if (out) out.setHeader(REQUEST_ID_HEADER, id);
   else c.header(REQUEST_ID_HEADER, id);
 }
