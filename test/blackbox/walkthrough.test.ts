@@ -42,6 +42,13 @@ describe("walkthrough over HTTP", () => {
       const r = await call(base, "GET", "/api/v2/tailnet/-/devices", auth);
       expect(r.status).toBe(200);
       expectJson(r);
+      // Over real HTTP the headers go straight onto Node's response: every one of them arrives.
+      expect(r.headers.get("ratelimit-limit")).toBe("3000");
+      expect(Number(r.headers.get("ratelimit-remaining"))).toBeLessThan(3000);
+      expect(Number(r.headers.get("ratelimit-reset"))).toBeGreaterThan(0);
+      expect(r.headers.get("ratelimit-policy")).toBe("3000;w=60");
+      expect(r.headers.get("cache-control")).toBe("no-store");
+      expect(r.headers.get("x-content-type-options")).toBe("nosniff");
       expect(r.body).toEqual({ devices: [] });
     }
 
