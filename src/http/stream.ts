@@ -1,5 +1,7 @@
 /** Characters per enqueued piece: well under V8's large-object threshold (128 KiB). */
 const CHUNK = 32 * 1024;
+/** At most this many items per JSON.stringify call (small items: one call per CHUNK would be thousands). */
+const MAX_GROUP = 256;
 
 /**
  * Lists that can grow are written as they are read: `{"<key>":[` then each
@@ -14,6 +16,8 @@ export async function streamJsonList<T>(key: string, batches: AsyncIterable<T[]>
   const it = batches[Symbol.asyncIterator]();
   let pending: IteratorResult<T[]> | undefined = await it.next();
   let first = true;
+  /** Items per JSON.stringify call, adjusted to the items' size as they come. */
+  let perGroup = 16;
   const body = new ReadableStream<Uint8Array>(
     {
       start(controller) {
@@ -29,16 +33,25 @@ export async function streamJsonList<T>(key: string, batches: AsyncIterable<T[]>
             controller.close();
             return;
           }
-          // Enqueued in pieces of about CHUNK characters, each a short-lived
-          // young-generation object, rather than one large object per batch
-          // that only a full collection frees.
+          // Items are serialised a group at a time (one JSON.stringify per
+          // group, its brackets dropped: the same bytes as one call per item,
+          // at about half the cost), each group sized to about CHUNK
+          // characters: a short-lived young-generation string, rather than
+          // one large object per batch that only a full collection frees.
           let chunk = "";
           let wrote = false;
-          for (const item of next.value) {
-            const wire = toWire(item);
-            if (wire === undefined) continue;
-            chunk += (first ? "" : ",") + JSON.stringify(wire);
+          const items = next.value;
+          let group: unknown[] = [];
+          for (let i = 0; i < items.length; i++) {
+            const wire = toWire(items[i]!);
+            if (wire !== undefined) group.push(wire);
+            if (group.length < perGroup && i < items.length - 1) continue;
+            if (!group.length) continue;
+            const json = JSON.stringify(group);
+            chunk += (first ? "" : ",") + json.slice(1, -1);
             first = false;
+            perGroup = Math.max(1, Math.min(MAX_GROUP, Math.round((group.length * CHUNK) / json.length)));
+            group = [];
             if (chunk.length >= CHUNK) {
               controller.enqueue(encoder.encode(chunk));
               chunk = "";
