@@ -184,6 +184,7 @@ CREATE TABLE posture_attribute_keys (
   key_lower text NOT NULL,
   key text NOT NULL,
   value_type text NOT NULL,
+  CONSTRAINT posture_attribute_keys_spelling_key UNIQUE (tailnet_id, key_lower, key),
   CONSTRAINT posture_attribute_keys_pkey PRIMARY KEY (tailnet_id, key_lower),
   CONSTRAINT posture_attribute_keys_value_type_check CHECK ((value_type = ANY (ARRAY['string'::text, 'number'::text, 'boolean'::text])))
 );
@@ -196,6 +197,7 @@ CREATE TABLE posture_attributes (
   expires_at timestamp with time zone,
   comment text NOT NULL DEFAULT ''::text,
   updated_at timestamp with time zone NOT NULL,
+  key text NOT NULL,
   CONSTRAINT posture_attributes_pkey PRIMARY KEY (tailnet_id, device_id, key_lower)
 );
 
@@ -364,8 +366,8 @@ ALTER TABLE keys ADD CONSTRAINT keys_tailnet_id_user_id_fkey FOREIGN KEY (tailne
 ALTER TABLE log_streams ADD CONSTRAINT log_streams_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE policies ADD CONSTRAINT policies_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE posture_attribute_keys ADD CONSTRAINT posture_attribute_keys_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
+ALTER TABLE posture_attributes ADD CONSTRAINT posture_attributes_key_spelling_fkey FOREIGN KEY (tailnet_id, key_lower, key) REFERENCES posture_attribute_keys(tailnet_id, key_lower, key);
 ALTER TABLE posture_attributes ADD CONSTRAINT posture_attributes_tailnet_id_device_id_fkey FOREIGN KEY (tailnet_id, device_id) REFERENCES devices(tailnet_id, device_id) ON DELETE CASCADE;
-ALTER TABLE posture_attributes ADD CONSTRAINT posture_attributes_tailnet_id_key_lower_fkey FOREIGN KEY (tailnet_id, key_lower) REFERENCES posture_attribute_keys(tailnet_id, key_lower);
 ALTER TABLE posture_integrations ADD CONSTRAINT posture_integrations_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;
 ALTER TABLE registrations ADD CONSTRAINT registrations_tailnet_id_device_id_fkey FOREIGN KEY (tailnet_id, device_id) REFERENCES devices(tailnet_id, device_id) ON DELETE CASCADE;
 ALTER TABLE registrations ADD CONSTRAINT registrations_tailnet_id_fkey FOREIGN KEY (tailnet_id) REFERENCES tailnets(tailnet_id) ON DELETE CASCADE;

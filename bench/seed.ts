@@ -82,8 +82,8 @@ export async function seedPostureAndShares(sql: Sql, tailnetId: string, other: {
   );
   await query(
     sql,
-    `INSERT INTO posture_attributes (tailnet_id, device_id, key_lower, value, expires_at, comment, updated_at)
-     SELECT d.tailnet_id, d.device_id, k.key_lower,
+    `INSERT INTO posture_attributes (tailnet_id, device_id, key_lower, key, value, expires_at, comment, updated_at)
+     SELECT d.tailnet_id, d.device_id, k.key_lower, k.key,
             CASE k.value_type WHEN 'string' THEN '"gold"'::jsonb WHEN 'number' THEN to_jsonb(d.device_id % 100) ELSE 'true'::jsonb END,
             CASE k.value_type WHEN 'string' THEN now() + interval '30 days' END, '', now()
      FROM devices d JOIN posture_attribute_keys k ON k.tailnet_id = d.tailnet_id

@@ -110,15 +110,17 @@ const FIELDS = [
   ["ipv6", () => "host(d.ipv6)"],
   // The list's merge key (see LIST_ORDER); not a field of DeviceRow.
   ["sortAt", () => SORT_AT],
-  // Only in reads with `posture`: the device's live custom posture attributes (never a shared-in device's).
+  // Only in reads with `posture`: the device's live custom posture attributes (never a shared-in device's),
+  // as one text of (key, value, expiry) triples in JSON, keys in jsonb's order (length, then bytes). Text
+  // built by string_agg costs PostgreSQL about half what jsonb_object_agg of jsonb_build_object did.
   [
     "posture",
     (ext) =>
       ext
-        ? "NULL::jsonb"
-        : `(SELECT jsonb_object_agg(k.key, jsonb_build_object('value', pa.value, 'expiry', ${rfc3339("pa.expires_at")}))
+        ? "NULL::text"
+        : `(SELECT string_agg(to_json(pa.key)::text || ',' || pa.value::text || ',' || COALESCE('"' || ${rfc3339("pa.expires_at")} || '"', 'null'), ','
+                  ORDER BY length(pa.key), pa.key COLLATE "C")
        FROM posture_attributes pa
-       JOIN posture_attribute_keys k ON k.tailnet_id = pa.tailnet_id AND k.key_lower = pa.key_lower
       WHERE pa.tailnet_id = $4 AND pa.device_id = d.device_id AND (pa.expires_at IS NULL OR pa.expires_at > $3))`,
   ],
 ] as const satisfies readonly (readonly [keyof DeviceRow | "sortAt", (ext: boolean) => string])[];
@@ -255,8 +257,17 @@ function toDeviceRow(f: unknown[]): DeviceRow {
     ipv6: f[AT.ipv6] as string,
   };
   // A device shared in from another tailnet never shows that tailnet's posture attributes.
-  if (f.length > AT.posture && !row.isExternal) row.posture = (f[AT.posture] as PostureColumn | null) ?? {};
+  if (f.length > AT.posture && !row.isExternal) row.posture = postureColumn(f[AT.posture] as string | null);
   return row;
+}
+
+/** The posture column's triples (`"key",value,"expiry"|null,…`) as attributes by key, in their order. */
+function postureColumn(text: string | null): PostureColumn {
+  const posture: PostureColumn = {};
+  if (text === null) return posture;
+  const t = JSON.parse(`[${text}]`) as (string | number | boolean | null)[];
+  for (let i = 0; i < t.length; i += 3) posture[t[i] as string] = { value: t[i + 1] as string | number | boolean, expiry: t[i + 2] as string | null };
+  return posture;
 }
 
 const MAX_DEVICE_ID = 9_007_199_254_740_991n;

@@ -34,8 +34,8 @@ export async function upsertPostureAttribute(
 ): Promise<void> {
   await query(
     tx,
-    `INSERT INTO posture_attributes (tailnet_id, device_id, key_lower, value, expires_at, comment, updated_at)
-     VALUES ($1, $2, lower($3), $4::text::jsonb, $5, $6, $7)
+    `INSERT INTO posture_attributes (tailnet_id, device_id, key_lower, key, value, expires_at, comment, updated_at)
+     VALUES ($1, $2, lower($3), $3, $4::text::jsonb, $5, $6, $7)
      ON CONFLICT (tailnet_id, device_id, key_lower)
      DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at, comment = EXCLUDED.comment, updated_at = EXCLUDED.updated_at`,
     [a.tailnetId, a.deviceId, a.key, JSON.stringify(a.value), a.expiresAt, a.comment, a.now],
@@ -67,11 +67,10 @@ export async function dropPostureKeyIfUnused(tx: TxSql, tailnetId: string, key: 
 export async function listPostureAttributes(db: Queryable, tailnetId: string, deviceId: string, now: Date): Promise<PostureColumn> {
   const rows = await query<{ key: string; value: string | number | boolean; expiry: string | null }>(
     db,
-    `SELECT k.key, a.value, to_char(a.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS expiry
+    `SELECT a.key, a.value, to_char(a.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS expiry
      FROM posture_attributes a
-     JOIN posture_attribute_keys k ON k.tailnet_id = a.tailnet_id AND k.key_lower = a.key_lower
      WHERE a.tailnet_id = $1 AND a.device_id = $2 AND (a.expires_at IS NULL OR a.expires_at > $3)
-     ORDER BY k.key`,
+     ORDER BY a.key`,
     [tailnetId, deviceId, now],
   );
   return Object.fromEntries(rows.map((r) => [r.key, { value: r.value, expiry: r.expiry }]));

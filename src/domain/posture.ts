@@ -32,16 +32,36 @@ const STRING_VALUE = /^[A-Za-z0-9_.]{1,50}$/;
 /** What Go's zero time.Time encodes to: the official client sends it when the user set no expiry. */
 const GO_ZERO_TIME = "0001-01-01T00:00:00Z";
 
+/** A client version's `node:tsVersion` and `node:tsReleaseTrack`. */
+function release(clientVersion: string): { version: string; track: string } {
+  const version = clientVersion.split("-")[0] ?? "";
+  const minor = Number(version.split(".")[1]);
+  // Tailscale's release tracks: even minor versions are stable, odd ones unstable.
+  return { version, track: Number.isInteger(minor) ? (minor % 2 === 0 ? "stable" : "unstable") : "" };
+}
+
+/**
+ * release() by client version, for lists (a tailnet runs a handful of
+ * versions): a pure function's memo, at most 256 entries (cleared when full).
+ */
+const releases = new Map<string, { version: string; track: string }>();
+function releaseOf(clientVersion: string): { version: string; track: string } {
+  let r = releases.get(clientVersion);
+  if (r === undefined) {
+    if (releases.size >= 256) releases.clear();
+    releases.set(clientVersion, (r = release(clientVersion)));
+  }
+  return r;
+}
+
 /** The `node:` attributes a device reports about itself (read-only). */
 export function nodeAttributes(d: Pick<DeviceRow, "os" | "osVersion" | "clientVersion">): Record<string, PostureValue> {
-  const version = d.clientVersion.split("-")[0] ?? "";
-  const minor = Number(version.split(".")[1]);
+  const { version, track } = releaseOf(d.clientVersion);
   return {
     "node:os": d.os,
     "node:osVersion": d.osVersion,
     "node:tsVersion": version,
-    // Tailscale's release tracks: even minor versions are stable, odd ones unstable.
-    "node:tsReleaseTrack": Number.isInteger(minor) ? (minor % 2 === 0 ? "stable" : "unstable") : "",
+    "node:tsReleaseTrack": track,
     "node:tsAutoUpdate": false,
   };
 }
@@ -50,7 +70,8 @@ export function nodeAttributes(d: Pick<DeviceRow, "os" | "osVersion" | "clientVe
 export function postureOf(d: Pick<DeviceRow, "os" | "osVersion" | "clientVersion">, custom: PostureColumn): PostureAttributes {
   const attributes: Record<string, PostureValue> = nodeAttributes(d);
   const expiries: Record<string, string> = {};
-  for (const [k, { value, expiry }] of Object.entries(custom)) {
+  for (const k in custom) {
+    const { value, expiry } = custom[k]!;
     attributes[k] = value;
     if (expiry) expiries[k] = expiry;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { accessToken, call, registerDevice, seedUser, setupTailnet } from "../helpers.js";
+import { accessToken, call, registerDevice, seedUser, setupTailnet, testSql } from "../helpers.js";
 
 const attrs = (id: string, key = "") => `/api/v2/device/${id}/attributes${key ? `/${key}` : ""}`;
 
@@ -183,5 +183,24 @@ describe("fields=all carries posture attributes, in the same query", () => {
     const list = (await call(s.app, "GET", "/api/v2/tailnet/-/devices?fields=all", { key: s.apiKey })).body.devices;
     expect(list[0].postureAttributes.attributes["custom:tier"]).toBe("gold");
     expect((await call(s.app, "GET", "/api/v2/tailnet/-/devices", { key: s.apiKey })).body.devices[0].postureAttributes).toBeUndefined();
+  });
+});
+
+describe("posture attributes in fields=all reads", () => {
+  it("list keys in the order they always had (jsonb's: length, then bytes), the same in the list and the single read", async () => {
+    const { s, device } = await fresh();
+    const keys = ["custom:b", "custom:Ab", "custom:aa", "custom:AA2", "custom:Z", "custom:a_b", "custom:A:b", "custom:9x", "custom:zzzzzz"];
+    for (const [i, key] of keys.entries()) {
+      const r = await call(s.app, "POST", attrs(device.nodeId, key), { key: s.apiKey, body: { value: i } });
+      expect(r.status, r.text).toBe(200);
+    }
+    // The order PostgreSQL's jsonb gives the same keys (how these reads were first built).
+    const [{ order }] = await testSql().unsafe<{ order: string[] }[]>(`SELECT array(SELECT jsonb_object_keys(jsonb_object_agg(k, 1)) ) AS order FROM unnest($1::text[]) k`, [keys]);
+    expect(order).not.toEqual(keys);
+    const one = await call(s.app, "GET", `/api/v2/device/${device.nodeId}?fields=all`, { key: s.apiKey });
+    expect(Object.keys(one.body.postureAttributes.attributes).filter((k) => k.startsWith("custom:"))).toEqual(order);
+    expect(one.body.postureAttributes.attributes["custom:AA2"]).toBe(3);
+    const list = await call(s.app, "GET", "/api/v2/tailnet/-/devices?fields=all", { key: s.apiKey });
+    expect(JSON.stringify(list.body.devices[0].postureAttributes)).toBe(JSON.stringify(one.body.postureAttributes));
   });
 });

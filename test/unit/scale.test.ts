@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { seedDevices } from "../../bench/seed.js";
+import { seedDevices, seedPostureAndShares } from "../../bench/seed.js";
 import { explainListDevices, likePrefix, NAMES_LIKE } from "../../src/db/devices.js";
 import { query } from "../../src/db/sql.js";
 import { presenceNow } from "../../src/domain/deps.js";
@@ -27,13 +27,21 @@ describe("indexes a large tailnet relies on", () => {
   it("the full list is read in its order from an index: the first rows leave PostgreSQL before the last are read", async () => {
     const t = await seedTailnet();
     await seedDevices(testSql(), t.tailnet.tailnetId, t.owner.userId, 10_000);
+    const other = await seedTailnet();
+    await seedPostureAndShares(testSql(), t.tailnet.tailnetId, { tailnetId: other.tailnet.tailnetId, userId: other.owner.userId }, t.owner.userId, 0);
     await testSql().unsafe("ANALYZE devices");
     const p = presenceNow(testDeps());
     for (const posture of [false, true]) {
       // The tailnet's own devices (the shared-in ones are a second, small statement, merged in).
       const own = await explainListDevices(testSql(), t.tailnet.tailnetId, p, { posture, shared: false });
       expect(own, `posture ${posture}`).toMatch(/devices_list_order_idx/);
-      expect(own, `posture ${posture}`).not.toMatch(/Sort/);
+      // No sort of the list; with posture, each device's own attributes are read by key and put in order (a few rows each).
+      const [list, perDevice = ""] = own.split(/\n\s*SubPlan/);
+      expect(list, `posture ${posture}`).not.toMatch(/Sort/);
+      if (posture) {
+        expect(perDevice).toMatch(/posture_attributes_pkey/);
+        expect(perDevice.match(/Sort Key: .*/g)).toEqual([expect.stringMatching(/^Sort Key: \(length\(pa\.key\)\), pa\.key/)]);
+      }
     }
   }, 60_000);
 

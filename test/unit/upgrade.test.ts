@@ -81,4 +81,66 @@ describe("upgrade", () => {
       await db.drop();
     }
   });
+
+  it("to 0047 with posture attributes: each attribute takes its key's spelling, and reads show them as before", async (ctx) => {
+    const db = await freshDatabase(ctx, "tailapi_upgrade_posture");
+    try {
+      await migrate(db.sql, { until: "0046_list_order_index" });
+      const tailnetId = "4343";
+      const apiKey = mintSecret("api", "kOldApi5678CNTRL");
+      await db.sql.unsafe(`INSERT INTO tailnets (tailnet_id, name, dns_suffix) VALUES ($1, 'old.example', 'tail0ld.ts.net')`, [tailnetId]);
+      await db.sql.unsafe(`INSERT INTO users (tailnet_id, user_id, login_name, display_name, role) VALUES ($1, 7, 'admin@old.example', 'Admin', 'owner')`, [tailnetId]);
+      await db.sql.unsafe(
+        `INSERT INTO keys (tailnet_id, key_id, key_type, secret_hash, user_id, description, expires_at, reusable, preauthorized, tags, scopes)
+         VALUES ($1, $2, 'api', $3, 7, 'old api key', now() + interval '30 days', false, false, '{}', '{}')`,
+        [tailnetId, apiKey.keyId, apiKey.hash],
+      );
+      const hex = () => randomBytes(32).toString("hex");
+      await db.sql.unsafe(
+        `INSERT INTO devices (tailnet_id, device_id, node_id, user_id, name, hostname, os, machine_key, node_key, ipv4, ipv6, authorized)
+         VALUES ($1, 99002, 'nOldDevice2CNTRL', 7, 'web', 'web', 'linux', $2, $3, '100.64.1.3', 'fd7a:115c:a1e0::1:3', true)`,
+        [tailnetId, `mkey:${hex()}`, `nodekey:${hex()}`],
+      );
+      // Keys whose spelling differs from their lower case, of different lengths (the order is length, then bytes).
+      await db.sql.unsafe(
+        `INSERT INTO posture_attribute_keys (tailnet_id, key_lower, key, value_type)
+         VALUES ($1, 'custom:tier', 'custom:Tier', 'string'), ($1, 'custom:b', 'custom:b', 'number'), ($1, 'custom:aa', 'custom:AA', 'boolean')`,
+        [tailnetId],
+      );
+      await db.sql.unsafe(
+        `INSERT INTO posture_attributes (tailnet_id, device_id, key_lower, value, expires_at, updated_at)
+         VALUES ($1, 99002, 'custom:tier', '"gold"', '2099-01-02T03:04:05Z', now()), ($1, 99002, 'custom:b', '42', NULL, now()), ($1, 99002, 'custom:aa', 'true', NULL, now())`,
+        [tailnetId],
+      );
+      expect(await migrate(db.sql)).toEqual(["0047_posture_key_spelling"]);
+      const spelled = await query<{ key: string }>(db.sql, `SELECT key FROM posture_attributes WHERE tailnet_id = $1 ORDER BY key_lower`, [tailnetId]);
+      expect(spelled.map((r) => r.key)).toEqual(["custom:AA", "custom:b", "custom:Tier"]);
+      // An attribute whose spelling is not its key's cannot be written.
+      await expect(
+        db.sql.unsafe(`UPDATE posture_attributes SET key = 'custom:TIER' WHERE tailnet_id = $1 AND key_lower = 'custom:tier'`, [tailnetId]),
+      ).rejects.toThrow(/posture_attributes_key_spelling_fkey/);
+
+      const { app } = makeApp({ sql: db.sql });
+      const attributes = {
+        "node:os": "linux",
+        "node:osVersion": "",
+        "node:tsVersion": "",
+        "node:tsReleaseTrack": "",
+        "node:tsAutoUpdate": false,
+        "custom:b": 42,
+        "custom:AA": true,
+        "custom:Tier": "gold",
+      };
+      const dev = await call(app, "GET", "/api/v2/device/nOldDevice2CNTRL?fields=all", { key: apiKey.full });
+      expect(dev.status, dev.text).toBe(200);
+      expect(JSON.stringify(dev.body.postureAttributes)).toBe(JSON.stringify({ attributes, expiries: { "custom:Tier": "2099-01-02T03:04:05Z" } }));
+      const list = await call(app, "GET", "/api/v2/tailnet/-/devices?fields=all", { key: apiKey.full });
+      expect(JSON.stringify(list.body.devices[0].postureAttributes)).toBe(JSON.stringify(dev.body.postureAttributes));
+      const own = await call(app, "GET", "/api/v2/device/nOldDevice2CNTRL/attributes", { key: apiKey.full });
+      expect(own.status, own.text).toBe(200);
+      expect(Object.keys(own.body.attributes).filter((k) => k.startsWith("custom:")).sort()).toEqual(["custom:AA", "custom:Tier", "custom:b"]);
+    } finally {
+      await db.drop();
+    }
+  });
 });
