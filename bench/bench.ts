@@ -28,7 +28,7 @@
  *
  * Knobs (env): BENCH_DEVICES (10000), BENCH_CONNECTIONS (50), BENCH_WARMUP_S (3),
  * BENCH_DURATION_S (10), BENCH_ROUNDS (3), BENCH_LIST_RUNS (20; 0 skips the list);
- * BENCH_WORKERS=0 (skips step 6), BENCH_SCALE (step 7), BENCH_VARIANTS=A,B (a subset, by name; the first one kept is the ratios' base);
+ * BENCH_WORKERS=0 (skips step 6), BENCH_SCALE (step 7), BENCH_GROWTH_S (10 s per growth measure), BENCH_VARIANTS=A,B (a subset, by name; the first one kept is the ratios' base);
  * BENCH_CPU_PROF=<dir> (the server child writes a V8 .cpuprofile there on exit;
  * summarise it with `npx tsx bench/cpuprofile.ts <file>`), BENCH_NODE_FLAGS
  * (more Node/V8 flags for the server child, e.g. `--trace-gc`; its stdout is then shown).
@@ -86,7 +86,12 @@ const SCALE = (process.env.BENCH_SCALE ?? "1000,100000,1000000")
   .split(",")
   .map((x) => Number(x.trim()))
   .filter((x) => x > 0);
-const GROWTH_S = envInt("BENCH_GROWTH_S", 5);
+/**
+ * Seconds per growth measure. 10: at 5 s, the control (GET in the unchanging
+ * 1,000-device tailnet) moved by ±20% between steps on a 2-core machine, as
+ * much as the effect measured.
+ */
+const GROWTH_S = envInt("BENCH_GROWTH_S", 10);
 /** Devices of a second tailnet shared into the bench tailnet for the second list timing. */
 const SHARED_DEVICES = 100;
 
