@@ -195,7 +195,8 @@ describe("posture attributes in fields=all reads", () => {
       expect(r.status, r.text).toBe(200);
     }
     // The order PostgreSQL's jsonb gives the same keys (how these reads were first built).
-    const [{ order }] = await testSql().unsafe<{ order: string[] }[]>(`SELECT array(SELECT jsonb_object_keys(jsonb_object_agg(k, 1)) ) AS order FROM unnest($1::text[]) k`, [keys]);
+    const [row] = await testSql().unsafe<{ order: string[] }[]>(`SELECT array(SELECT jsonb_object_keys(jsonb_object_agg(k, 1))) AS order FROM unnest($1::text[]) k`, [keys]);
+    const order = row!.order;
     expect(order).not.toEqual(keys);
     const one = await call(s.app, "GET", `/api/v2/device/${device.nodeId}?fields=all`, { key: s.apiKey });
     expect(Object.keys(one.body.postureAttributes.attributes).filter((k) => k.startsWith("custom:"))).toEqual(order);
