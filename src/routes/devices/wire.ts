@@ -103,11 +103,11 @@ const NO_CONNECTIVITY = {
 
 /** The wire form of a device, with exactly the field set of `fields=default` or `fields=all` (notes d.2). */
 export function toWireDevice(r: Device, all: boolean): WireDevice {
-  // Built field by field in wire order, the optional ones only when present:
-  // every device of one field set then shares a few hidden classes, which
-  // JSON.stringify walks fastest (spreading conditional fragments into a
-  // literal cost a 10,000-device list about a fifth of its serialising).
-  const d: WireDevice = {
+  // One literal with every field in wire order, those absent from this device
+  // left undefined (JSON leaves them out): every device then has the same
+  // hidden class, which JSON.stringify walks fastest. Spreading conditional
+  // fragments instead cost a 10,000-device list about a third more to serialise.
+  return {
     addresses: [r.ipv4, r.ipv6],
     id: r.deviceId,
     nodeId: r.nodeId,
@@ -119,30 +119,27 @@ export function toWireDevice(r: Device, all: boolean): WireDevice {
     os: r.os,
     created: r.created,
     connectedToControl: r.connectedToControl,
-  } as WireDevice;
-  if (!r.connectedToControl && r.lastSeen) d.lastSeen = r.lastSeen;
-  d.keyExpiryDisabled = r.keyExpiryDisabled;
-  d.expires = r.expires ?? ZERO_TIME;
-  d.authorized = r.authorized;
-  d.isExternal = r.isExternal;
-  if (r.multipleConnections) d.multipleConnections = true;
-  d.machineKey = r.machineKey;
-  d.nodeKey = r.nodeKey;
-  d.blocksIncomingConnections = r.blocksIncomingConnections;
-  if (r.tags.length) d.tags = r.tags;
-  d.tailnetLockError = r.tailnetLockError;
-  d.tailnetLockKey = r.tailnetLockKey;
-  d.isEphemeral = r.isEphemeral;
-  if (all) {
-    d.enabledRoutes = r.enabledRoutes;
-    d.advertisedRoutes = r.advertisedRoutes;
-    d.clientConnectivity = (r.clientConnectivity as WireDevice["clientConnectivity"]) ?? NO_CONNECTIVITY;
-    d.sshEnabled = r.sshEnabled;
-    if (r.distro) d.distro = r.distro as WireDevice["distro"];
-    d.postureIdentity = (r.postureIdentity as WireDevice["postureIdentity"]) ?? { disabled: true };
-    if (r.posture) d.postureAttributes = postureOf(r, r.posture);
-  }
-  return d;
+    lastSeen: !r.connectedToControl && r.lastSeen ? r.lastSeen : undefined,
+    keyExpiryDisabled: r.keyExpiryDisabled,
+    expires: r.expires ?? ZERO_TIME,
+    authorized: r.authorized,
+    isExternal: r.isExternal,
+    multipleConnections: r.multipleConnections ? true : undefined,
+    machineKey: r.machineKey,
+    nodeKey: r.nodeKey,
+    blocksIncomingConnections: r.blocksIncomingConnections,
+    tags: r.tags.length ? r.tags : undefined,
+    tailnetLockError: r.tailnetLockError,
+    tailnetLockKey: r.tailnetLockKey,
+    isEphemeral: r.isEphemeral,
+    enabledRoutes: all ? r.enabledRoutes : undefined,
+    advertisedRoutes: all ? r.advertisedRoutes : undefined,
+    clientConnectivity: all ? ((r.clientConnectivity as WireDevice["clientConnectivity"]) ?? NO_CONNECTIVITY) : undefined,
+    sshEnabled: all ? r.sshEnabled : undefined,
+    distro: all && r.distro ? (r.distro as WireDevice["distro"]) : undefined,
+    postureIdentity: all ? ((r.postureIdentity as WireDevice["postureIdentity"]) ?? { disabled: true }) : undefined,
+    postureAttributes: all && r.posture ? postureOf(r, r.posture) : undefined,
+  };
 }
 
 /** A subnet route in canonical form; anything else is a 400 naming the entry. */
