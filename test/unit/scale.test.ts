@@ -35,12 +35,14 @@ describe("indexes a large tailnet relies on", () => {
       // The tailnet's own devices (the shared-in ones are a second, small statement, merged in).
       const own = await explainListDevices(testSql(), t.tailnet.tailnetId, p, { posture, shared: false });
       expect(own, `posture ${posture}`).toMatch(/devices_list_order_idx/);
-      // No sort of the list; with posture, each device's own attributes are read by key and put in order (a few rows each).
+      // No sort of the list; with posture, each device's own attributes are read by key and put in
+      // order (a few rows each: PostgreSQL 16 on shows that as a Sort under the aggregate, 15 sorts
+      // inside the aggregate).
       const [list, perDevice = ""] = own.split(/\n\s*SubPlan/);
       expect(list, `posture ${posture}`).not.toMatch(/Sort/);
       if (posture) {
         expect(perDevice).toMatch(/posture_attributes_pkey/);
-        expect(perDevice.match(/Sort Key: .*/g)).toEqual([expect.stringMatching(/^Sort Key: \(length\(pa\.key\)\), pa\.key/)]);
+        for (const key of perDevice.match(/Sort Key: .*/g) ?? []) expect(key).toMatch(/^Sort Key: \(length\(pa\.key\)\), pa\.key/);
       }
     }
   }, 60_000);
