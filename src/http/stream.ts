@@ -35,7 +35,7 @@ export async function streamJsonList<T>(key: string, batches: AsyncIterable<T[]>
           }
           // Items are serialised a group at a time (one JSON.stringify per
           // group, its brackets dropped: the same bytes as one call per item,
-          // at about half the cost), each group sized to about CHUNK
+          // for about a third less), each group sized to about CHUNK
           // characters: a short-lived young-generation string, rather than
           // one large object per batch that only a full collection frees.
           let chunk = "";
