@@ -7,13 +7,17 @@ export type PostureKey = { key: string; valueType: PostureType };
 /**
  * Registers a key for the tailnet if it is new (the first writer's spelling
  * and type win, also when two writes race), and returns the key as
- * registered, locked until the transaction ends.
+ * registered, locked until the transaction ends. The conflict has no target
+ * on purpose: the table has two unique constraints (the key, and the key with
+ * its spelling that the attributes' foreign key references), and racing
+ * inserts of one spelling that pass PostgreSQL's pre-check together would
+ * fail on whichever constraint is not an arbiter.
  */
 export async function claimPostureKey(tx: TxSql, tailnetId: string, key: string, valueType: PostureType): Promise<PostureKey> {
   await query(
     tx,
     `INSERT INTO posture_attribute_keys (tailnet_id, key_lower, key, value_type) VALUES ($1, lower($2), $2, $3)
-     ON CONFLICT (tailnet_id, key_lower) DO NOTHING`,
+     ON CONFLICT DO NOTHING`,
     [tailnetId, key, valueType],
   );
   return (await lockPostureKey(tx, tailnetId, key))!;
