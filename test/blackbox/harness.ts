@@ -9,8 +9,10 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import postgres from "postgres";
 import { inject } from "vitest";
 import { observeResponses, uniqueName } from "../support/http.js";
+import { ISOLATED_DATABASE_PREFIX } from "../support/isolated.js";
 
 export * from "../support/http.js";
 
@@ -119,6 +121,34 @@ export function databaseUrl(): string {
 /** The suite's database without a pooler in between (for CREATE DATABASE and backups' sessions). */
 export function directDatabaseUrl(): string {
   return inject("directDatabaseUrl");
+}
+
+/**
+ * The environment for servers on a fresh, empty database of the suite's
+ * PostgreSQL, reached the way the suite reaches its own (through the pooler
+ * when there is one). For tests whose servers must not meet the suite's other
+ * servers: every server on one database is a replica of one cluster (they
+ * share rate limits, webhook deliveries and their count of live replicas).
+ * Dropped at the end of the run, not here: DROP DATABASE forces a checkpoint,
+ * which would stall other tests' new connections.
+ */
+export async function isolatedDatabaseEnv(): Promise<ServerEnv> {
+  const name = `${ISOLATED_DATABASE_PREFIX}${randomBytes(4).toString("hex")}`;
+  const admin = postgres(directDatabaseUrl(), { max: 1, onnotice: () => undefined });
+  try {
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end({ timeout: 1 });
+  }
+  const on = (u: string) => {
+    const url = new URL(u);
+    url.pathname = `/${name}`;
+    return url.toString();
+  };
+  const env: ServerEnv = { DATABASE_URL: on(databaseUrl()) };
+  if (process.env.DATABASE_DIRECT_URL) env.DATABASE_DIRECT_URL = on(directDatabaseUrl());
+  if (process.env.TAILAPI_DB_PREPARED_STATEMENTS) env.TAILAPI_DB_PREPARED_STATEMENTS = process.env.TAILAPI_DB_PREPARED_STATEMENTS;
+  return env;
 }
 
 /** A fresh, empty data directory for an embedded-default server; removed by `cleanup`. */

@@ -3,7 +3,9 @@ import { chmod, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import postgres from "postgres";
 import type { TestProject } from "vitest/node";
+import { ISOLATED_DATABASE_PREFIX } from "../support/isolated.js";
 import { openDatabase, type Database } from "../../src/db/index.js";
 
 declare module "vitest" {
@@ -16,6 +18,7 @@ declare module "vitest" {
 }
 
 let db: Database | undefined;
+let directUrl: string | undefined;
 let dir: string | undefined;
 
 /**
@@ -57,13 +60,27 @@ export async function setup(project: TestProject) {
   const prepared = process.env.TAILAPI_DB_PREPARED_STATEMENTS !== "false";
   db = await openDatabase({ databaseUrl: external, databaseDirectUrl: direct, dbPreparedStatements: prepared, dataDir: dir ?? "", dbPoolSize: 2 });
   project.provide("databaseUrl", db.url);
-  project.provide("directDatabaseUrl", direct ?? db.url);
+  directUrl = direct ?? db.url;
+  project.provide("directDatabaseUrl", directUrl);
   project.provide("databaseKind", external ? "external" : "embedded");
   // eslint-disable-next-line no-console
   console.log(`tests run on ${external ? `DATABASE_URL${direct ? " through a pooler (DATABASE_DIRECT_URL for sessions)" : ""}` : `an embedded PostgreSQL in ${dir}`}`);
 }
 
 export async function teardown() {
+  await dropIsolatedDatabases();
   await db?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
+}
+
+/** The black-box tests' isolated databases (test/blackbox/harness.ts), once every test is done with them. */
+async function dropIsolatedDatabases(): Promise<void> {
+  if (!directUrl) return;
+  const sql = postgres(directUrl, { max: 1, onnotice: () => undefined });
+  try {
+    const rows = await sql<{ datname: string }[]>`SELECT datname FROM pg_database WHERE starts_with(datname, ${ISOLATED_DATABASE_PREFIX})`;
+    for (const r of rows) await sql.unsafe(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
 }
