@@ -30,6 +30,10 @@ export function rateLimitStore(db: Queryable): RateLimitStore {
       const others: BucketCount[] = result.filter((r) => r.bucket !== "").map((r) => ({ tailnetId: r.tailnet_id, bucket: r.bucket, windowStart, count: r.others }));
       return { others, replicas };
     },
+    async leave(replica) {
+      // Heartbeats are bucket '' of tailnet 0 (see sync).
+      await query(db, `DELETE FROM rate_limit_counts WHERE tailnet_id = $1 AND bucket = '' AND replica = $2`, ["0", replica]);
+    },
     async prune(windowStart) {
       await query(db, `/* cross-tailnet: rate-limit counter cleanup */ DELETE FROM rate_limit_counts WHERE window_start < $1`, [String(windowStart)]);
     },

@@ -32,6 +32,8 @@ export interface RateLimitStore {
   sync(replica: string, mine: BucketCount[], windowStart: number, liveWithinMs: number): Promise<{ others: BucketCount[]; replicas: number }>;
   /** Drops counts of windows before `windowStart`. */
   prune(windowStart: number): Promise<void>;
+  /** Forgets this replica's heartbeat, so the others stop counting it as live at their next sync (its counts stay). */
+  leave?(replica: string): Promise<void>;
 }
 
 export type Decision = { ok: boolean; limit: number; remaining: number; resetSeconds: number; windowSeconds: number };
@@ -103,10 +105,19 @@ export class RateLimiter {
     this.timer.unref();
   }
 
+  /**
+   * Stops syncing: reports what was admitted since the last sync, then leaves,
+   * so the other replicas neither miss those requests nor keep reserving room
+   * for this one (a process that dies without this counts as live for a while).
+   */
   async stop(): Promise<void> {
+    const started = this.timer !== undefined;
     clearInterval(this.timer);
     this.timer = undefined;
     await this.syncing;
+    if (!started || !this.opts.store) return;
+    await this.sync();
+    await this.opts.store.leave?.(this.opts.replica).catch((err: unknown) => this.opts.onSyncError?.(err));
   }
 
   /** One sync now (tests call it directly). Never throws: a failed sync keeps the local view. */

@@ -175,5 +175,14 @@ describe("rate limits across replicas", () => {
     // near the limit, up to two sync intervals' worth may be refused early.
     expect(admitted).toBeGreaterThanOrEqual(limit * 0.75);
     expect(admitted).toBeLessThanOrEqual(limit + 2);
+
+    // A replica stopped gracefully leaves at once: the other, at its next sync, counts only itself
+    // (a new credential's first answer leaves limit - 1), not after the 10 s a killed one stays live.
+    await r2!.stop();
+    await sleep(300);
+    const other = await seedTailnet(e);
+    const alone = await call(r1!.url, "GET", "/api/v2/tailnet/-/devices", { key: other.apiKey });
+    expect(alone.status).toBe(200);
+    expect(alone.headers.get("ratelimit-remaining")).toBe(String(limit - 1));
   }, 120_000);
 });

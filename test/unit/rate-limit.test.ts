@@ -22,6 +22,9 @@ function memoryStore(): RateLimitStore {
     async prune(windowStart) {
       for (const [k, r] of rows) if (r.windowStart < windowStart) rows.delete(k);
     },
+    async leave(replica) {
+      beats.delete(replica);
+    },
   };
 }
 
@@ -74,6 +77,30 @@ describe("rate limiter", () => {
     let onB = 0;
     for (let i = 0; i < 100; i++) if (b!.take("k", "1", 100).ok) onB++;
     expect(admitted + onB).toBeLessThanOrEqual(102);
+  });
+
+  it("a stopping replica reports its last requests and leaves: the others count them, and stop reserving room for it", async () => {
+    const now = 60_000 * 4000 + 1_000;
+    const store = memoryStore();
+    const [a, b] = ["a", "b"].map((replica) => new RateLimiter({ replica, store, now: () => now }));
+    for (const r of [a, b, a]) await r!.sync();
+    expect(a!.replicaCount).toBe(2);
+    a!.start();
+    // Admitted after a's last sync: only the stop reports them.
+    for (let i = 0; i < 30; i++) expect(a!.take("k", "1", 100).ok).toBe(true);
+    await a!.stop();
+    await b!.sync();
+    expect(b!.replicaCount).toBe(1);
+    // Alone now, b admits exactly what a left: 70.
+    let onB = 0;
+    while (b!.take("k", "1", 100).ok) onB++;
+    expect(onB).toBe(70);
+    // Stopping a limiter that never started syncing writes nothing.
+    const idle = new RateLimiter({ replica: "c", store, now: () => now });
+    idle.take("k", "1", 100);
+    await idle.stop();
+    await b!.sync();
+    expect(b!.replicaCount).toBe(1);
   });
 
   it("a failed sync keeps the local view and is reported", async () => {
