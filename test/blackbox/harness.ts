@@ -12,7 +12,6 @@ import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { inject } from "vitest";
 import { observeResponses, uniqueName } from "../support/http.js";
-import { ISOLATED_DATABASE_PREFIX } from "../support/isolated.js";
 
 export * from "../support/http.js";
 
@@ -133,7 +132,7 @@ export function directDatabaseUrl(): string {
  * which would stall other tests' new connections.
  */
 export async function isolatedDatabaseEnv(): Promise<ServerEnv> {
-  const name = `${ISOLATED_DATABASE_PREFIX}${randomBytes(4).toString("hex")}`;
+  const name = `${inject("isolatedDatabasePrefix")}${randomBytes(4).toString("hex")}`;
   const admin = postgres(directDatabaseUrl(), { max: 1, onnotice: () => undefined });
   try {
     await admin.unsafe(`CREATE DATABASE ${name}`);

@@ -1,11 +1,11 @@
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
-import { ISOLATED_DATABASE_PREFIX } from "../support/isolated.js";
 import { openDatabase, type Database } from "../../src/db/index.js";
 
 declare module "vitest" {
@@ -14,11 +14,15 @@ declare module "vitest" {
     /** The same database without a pooler in between (DATABASE_DIRECT_URL), for sessions of their own. */
     directDatabaseUrl: string;
     databaseKind: "embedded" | "external";
+    /** Black-box tests' isolated databases (test/blackbox/harness.ts) start with this; dropped when the run ends. */
+    isolatedDatabasePrefix: string;
   }
 }
 
 let db: Database | undefined;
 let directUrl: string | undefined;
+/** This run's own: two runs on one PostgreSQL never drop each other's databases. */
+const isolatedPrefix = `tailapi_isolated_${randomBytes(4).toString("hex")}_`;
 let dir: string | undefined;
 
 /**
@@ -63,6 +67,7 @@ export async function setup(project: TestProject) {
   directUrl = direct ?? db.url;
   project.provide("directDatabaseUrl", directUrl);
   project.provide("databaseKind", external ? "external" : "embedded");
+  project.provide("isolatedDatabasePrefix", isolatedPrefix);
   // eslint-disable-next-line no-console
   console.log(`tests run on ${external ? `DATABASE_URL${direct ? " through a pooler (DATABASE_DIRECT_URL for sessions)" : ""}` : `an embedded PostgreSQL in ${dir}`}`);
 }
@@ -78,7 +83,7 @@ async function dropIsolatedDatabases(): Promise<void> {
   if (!directUrl) return;
   const sql = postgres(directUrl, { max: 1, onnotice: () => undefined });
   try {
-    const rows = await sql<{ datname: string }[]>`SELECT datname FROM pg_database WHERE starts_with(datname, ${ISOLATED_DATABASE_PREFIX})`;
+    const rows = await sql<{ datname: string }[]>`SELECT datname FROM pg_database WHERE starts_with(datname, ${isolatedPrefix})`;
     for (const r of rows) await sql.unsafe(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
   } finally {
     await sql.end({ timeout: 1 });
